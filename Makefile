@@ -1,0 +1,36 @@
+# Quick start (see README.md):
+#   make reproduce   set up .venv if needed, then run the embedded default pipeline (Snakemake)
+#   make test        set up .venv if needed, then lint and run the test suite
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(CURDIR)/$(VENV)/bin
+export PATH := $(BIN):$(PATH)
+export DVC_NO_ANALYTICS := 1
+
+.PHONY: setup reproduce dvc-repro test lint bench
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "gaia-repro needs Python >= 3.11; run: make PYTHON=python3.11 ..."; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -e '.[dev]'
+	@touch $@
+
+reproduce: setup
+	snakemake --cores 8 all
+
+dvc-repro: setup
+	dvc repro
+
+test: setup lint
+	pytest
+
+lint: setup
+	ruff check .
+	ruff format --check .
+	snakemake --lint
+
+bench: setup
+	python benchmarks/data_generation.py

@@ -1,0 +1,5 @@
+import sys
+
+from gaia.cli import main
+
+sys.exit(main())

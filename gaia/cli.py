@@ -1,0 +1,114 @@
+"""The `gaia` command: one subcommand per pipeline step.
+
+Every step reads params.yaml (validated), writes only its declared outputs (atomically) and,
+with --log, a log file. Snakemake rules and DVC stages call exactly these commands.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from gaia import __version__, paths
+from gaia.config import DEFAULT_PARAMS, dataset_config, load_params
+from gaia.errors import GaiaError
+from gaia.utils.io import write_json
+from gaia.utils.logs import setup_logging
+
+log = logging.getLogger("gaia.cli")
+
+
+def cmd_prepare_data(args: argparse.Namespace, params: dict[str, Any]) -> None:
+    from gaia.data.prepare import prepare_dataset
+
+    prepare_dataset(params, args.dataset, progress=not args.no_progress)
+
+
+def cmd_dataset_stats(args: argparse.Namespace, params: dict[str, Any]) -> None:
+    from gaia.data.stats import dataset_stats
+
+    dataset_config(params, args.dataset)  # a clear error for unknown names
+    out = paths.dataset_stats(args.dataset)
+    write_json(out, dataset_stats(paths.processed_dir(args.dataset)))
+    log.info("wrote %s", out)
+
+
+def target_datasets(params: dict[str, Any], target: str) -> list[str]:
+    """The datasets a target (a key of `targets:` in params.yaml) builds."""
+    if target not in params["targets"]:
+        raise GaiaError(f"unknown target {target!r}; defined targets: {sorted(params['targets'])}")
+    return list(params["targets"][target]["datasets"])
+
+
+def cmd_figure(args: argparse.Namespace, params: dict[str, Any]) -> None:
+    datasets = target_datasets(params, args.target)
+    if args.figure == "datasets":
+        from gaia.figures.datasets import plot_datasets
+
+        written = plot_datasets(datasets)
+    else:
+        from gaia.figures.attribute_stats import plot_attribute_stats
+
+        written = plot_attribute_stats(datasets)
+    log.info("wrote %s", ", ".join(map(str, written)))
+
+
+def cmd_report(args: argparse.Namespace, params: dict[str, Any]) -> None:
+    from gaia.report.datasets import write_datasets_report
+
+    log.info("wrote %s", write_datasets_report(target_datasets(params, args.target)))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="gaia", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"gaia-repro {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--params", type=Path, default=DEFAULT_PARAMS, help="parameter file (default: params.yaml)"
+    )
+    common.add_argument("--log", type=Path, help="also write the log to this file")
+    common.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    steps = parser.add_subparsers(dest="step", required=True, metavar="STEP")
+
+    def step(name: str, handler: Callable[..., None], help: str) -> argparse.ArgumentParser:
+        sub = steps.add_parser(name, parents=[common], help=help, description=help)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    sub = step(
+        "prepare-data", cmd_prepare_data, "generate or download a dataset into data/processed"
+    )
+    sub.add_argument("--dataset", required=True, help="a name under `datasets:` in params.yaml")
+    sub = step("dataset-stats", cmd_dataset_stats, "attribute statistics of a prepared dataset")
+    sub.add_argument("--dataset", required=True)
+    sub = step("figure", cmd_figure, "draw a figure into reports/figures (PNG and PDF)")
+    sub.add_argument("figure", choices=["datasets", "attribute-stats"])
+    sub.add_argument("--target", default="all", help="draw the datasets of this target")
+    sub = step("report", cmd_report, "write a markdown report into reports/")
+    sub.add_argument("report", choices=["datasets"])
+    sub.add_argument("--target", default="all", help="report on the datasets of this target")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    setup_logging(args.log)
+    try:
+        params = load_params(args.params)
+        args.handler(args, params)
+    except GaiaError as exc:
+        message = f"gaia {args.step}: error: {exc}"
+        print(message, file=sys.stderr)
+        if args.log is not None:  # keep the reason next to the step's other messages
+            with open(args.log, "a", encoding="utf-8") as handle:
+                handle.write(message + "\n")
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,146 @@
+"""Load params.yaml, validate it against workflow/schemas/params.schema.yaml, resolve names.
+
+Every consumer (the CLI, the Snakefile, the tests) goes through `validate_params`, so an invalid
+file fails the same way everywhere: with the key, the bad value and what is allowed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from gaia.errors import ParamsError
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SCHEMA_PATH = REPO_ROOT / "workflow" / "schemas" / "params.schema.yaml"
+DEFAULT_PARAMS = Path("params.yaml")
+
+
+def load_schema() -> dict[str, Any]:
+    if not SCHEMA_PATH.is_file():
+        raise ParamsError(
+            f"parameter schema not found at {SCHEMA_PATH}; run gaia from a checkout of gaia-repro "
+            "installed with `pip install -e .`"
+        )
+    return yaml.safe_load(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def load_params(path: str | Path = DEFAULT_PARAMS) -> dict[str, Any]:
+    """Read and validate a parameter file; raise ParamsError naming the file and every bad key."""
+    path = Path(path)
+    if not path.is_file():
+        raise ParamsError(
+            f"{path}: parameter file not found; run from the repository root or pass --params"
+        )
+    try:
+        params = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ParamsError(f"{path}: not valid YAML: {exc}") from exc
+    return validate_params(params, source=str(path))
+
+
+def validate_params(params: Any, source: str = "params.yaml") -> dict[str, Any]:
+    """Check `params` against the schema and the cross-references the schema cannot express."""
+    validator = jsonschema.Draft202012Validator(load_schema())
+    errors = sorted(validator.iter_errors(params), key=lambda e: [str(p) for p in e.absolute_path])
+    problems = [_describe(error) for error in errors]
+    if not problems:
+        problems = list(_cross_reference_problems(params))
+    if problems:
+        listing = "\n".join(f"  - {problem}" for problem in problems)
+        raise ParamsError(f"{source}: invalid parameters:\n{listing}")
+    return params
+
+
+def _key(path: Iterable[Any]) -> str:
+    return ".".join(str(part) for part in path) or "(top level)"
+
+
+def _describe(error: jsonschema.ValidationError) -> str:
+    """One line per error: the dotted key, the offending value and what the schema allows."""
+    key, value, rule, schema = (
+        _key(error.absolute_path),
+        error.instance,
+        error.validator,
+        error.schema,
+    )
+    if rule == "additionalProperties":
+        allowed = sorted(schema.get("properties", {}))
+        unknown = sorted(set(value) - set(allowed))
+        return f"{key}: unknown key(s) {unknown}; allowed keys: {allowed}"
+    if rule == "required":
+        return f"{key}: {error.message}"
+    if rule == "type":
+        return (
+            f"{key}: {value!r} is a {type(value).__name__}, expected type {error.validator_value}"
+        )
+    if rule in ("enum", "const"):
+        allowed = error.validator_value if rule == "enum" else [error.validator_value]
+        return f"{key}: {value!r} is not allowed; allowed values: {allowed}"
+    if rule == "oneOf":
+        hint = schema.get("description", "").strip()
+        return f"{key}: {value!r} does not match any allowed form. {hint}".strip()
+    if rule == "propertyNames":
+        return f"{key}: invalid name: {error.message}"
+    bounds = {
+        "minimum": ">=",
+        "maximum": "<=",
+        "exclusiveMinimum": ">",
+        "exclusiveMaximum": "<",
+        "multipleOf": "a multiple of",
+        "minItems": "at least this many items:",
+        "maxItems": "at most this many items:",
+        "minProperties": "at least this many entries:",
+    }
+    if rule in bounds:
+        return f"{key}: {value!r} is not allowed; it must be {bounds[rule]} {error.validator_value}"
+    return f"{key}: {error.message}"
+
+
+def _cross_reference_problems(params: dict[str, Any]) -> Iterable[str]:
+    datasets = params["datasets"]
+    for target, spec in params["targets"].items():
+        for name in spec["datasets"]:
+            if name not in datasets:
+                yield (
+                    f"targets.{target}.datasets: unknown dataset {name!r}; "
+                    f"defined datasets: {sorted(datasets)}"
+                )
+    for name, cfg in datasets.items():
+        if cfg["kind"] != "synthfaces":
+            continue
+        seen: list[str] = []
+        for attribute, law in cfg["attributes"].items():
+            given = law.get("given")
+            if given is not None and given not in seen:
+                yield (
+                    f"datasets.{name}.attributes.{attribute}.given: {given!r} must be an attribute "
+                    f"listed before {attribute!r}; listed before it: {seen}"
+                )
+            seen.append(attribute)
+        low, high = cfg["nuisance"]["scale_range"]
+        if low > high:
+            yield f"datasets.{name}.nuisance.scale_range: {[low, high]!r} must be [min, max]"
+
+
+def dataset_config(params: dict[str, Any], name: str) -> dict[str, Any]:
+    """The entry of dataset `name`, or an error listing the defined datasets."""
+    try:
+        return params["datasets"][name]
+    except KeyError:
+        raise ParamsError(
+            f"unknown dataset {name!r}; defined datasets: {sorted(params['datasets'])} "
+            "(add an entry under `datasets:` in params.yaml)"
+        ) from None
+
+
+def lookup(params: dict[str, Any], dotted_key: str) -> Any:
+    """The value at a dotted key such as 'datasets.lines', as DVC's `params:` names it."""
+    node: Any = params
+    for part in dotted_key.split("."):
+        node = node[part]
+    return node

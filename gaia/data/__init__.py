@@ -1,0 +1,1 @@
+"""Datasets: generators (synthfaces, lines), downloads with checksums, the split store."""

@@ -1,0 +1,1 @@
+"""Figures, one module each; every figure is written as PNG and PDF."""

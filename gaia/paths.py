@@ -1,0 +1,43 @@
+"""Where every artifact lives, relative to the repository root.
+
+One place for the layout, used by the CLI and by the Snakemake rules (called with wildcard
+patterns such as "{dataset}"); dvc.yaml spells the same paths out and a test checks that the two
+workflows agree.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+DATA_RAW = Path("data/raw")
+DATA_PROCESSED = Path("data/processed")
+RESULTS = Path("results")
+REPORTS = Path("reports")
+FIGURES = REPORTS / "figures"
+LOGS = RESULTS / "logs"
+
+SPLITS = ("train", "test")
+
+
+def raw_dir(dataset: str) -> Path:
+    return DATA_RAW / dataset
+
+
+def processed_dir(dataset: str) -> Path:
+    return DATA_PROCESSED / dataset
+
+
+def dataset_stats(dataset: str) -> Path:
+    return RESULTS / dataset / "dataset_stats.json"
+
+
+def figure(name: str, ext: str = "png") -> Path:
+    return FIGURES / f"{name}.{ext}"
+
+
+def datasets_report() -> Path:
+    return REPORTS / "datasets.md"
+
+
+def log_file(rule: str, name: str) -> Path:
+    return LOGS / rule / f"{name}.log"

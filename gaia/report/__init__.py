@@ -1,0 +1,1 @@
+"""Markdown reports built from metric files (never recomputed here)."""

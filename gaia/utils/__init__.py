@@ -1,0 +1,1 @@
+"""Small helpers shared by every step: atomic file output, hashing, logging."""

@@ -1,0 +1,61 @@
+"""Shared fixtures: the repository root, a tiny parameter set, a copy of the repository."""
+
+from __future__ import annotations
+
+import copy
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+os.environ.setdefault("DVC_NO_ANALYTICS", "1")
+
+
+@pytest.fixture(scope="session")
+def default_params() -> dict[str, Any]:
+    from gaia.config import load_params
+
+    return load_params(REPO / "params.yaml")
+
+
+def tiny(params: dict[str, Any]) -> dict[str, Any]:
+    """The default parameters with small splits: same code paths, seconds instead of minutes."""
+    params = copy.deepcopy(params)
+    params["datasets"]["synthfaces"]["splits"] = {"train": 96, "test": 48}
+    params["datasets"]["lines"]["splits"] = {"train": 64, "test": 32}
+    return params
+
+
+@pytest.fixture
+def tiny_params(default_params: dict[str, Any]) -> dict[str, Any]:
+    return tiny(default_params)
+
+
+def repo_files() -> list[str]:
+    """Tracked and untracked-but-not-ignored files: what a fresh clone of this work tree holds."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return sorted({f for f in listed.split("\0") if f and (REPO / f).is_file()})
+
+
+@pytest.fixture
+def repo_copy(tmp_path: Path, default_params: dict[str, Any]) -> Path:
+    """A fresh copy of the repository (its own git repo) whose params.yaml has tiny splits."""
+    root = tmp_path / "repo"
+    for name in repo_files():
+        target = root / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(REPO / name, target)
+    (root / "params.yaml").write_text(yaml.safe_dump(tiny(default_params), sort_keys=False))
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    return root

@@ -1,0 +1,103 @@
+"""Read the job graphs of both front ends, Snakemake and DVC, into one comparable form."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Stage:
+    cmd: str
+    deps: frozenset[str]
+    outs: frozenset[str]
+
+
+def tool_env() -> dict[str, str]:
+    """The environment with this interpreter's bin directory (where `gaia` lives) on PATH."""
+    env = dict(os.environ, DVC_NO_ANALYTICS="1")
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    return env
+
+
+def snakemake_stages(root: Path, target: str = "all") -> dict[str, Stage]:
+    """Jobs of a forced dry run, keyed like DVC stages: rule name, then @wildcard values."""
+    flags = ["--cores", "1", "--dry-run", "--forceall", "--printshellcmds", "--nolock"]
+    dry_run = subprocess.run(
+        [sys.executable, "-m", "snakemake", *flags, target],
+        cwd=root,
+        env=tool_env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    stages: dict[str, Stage] = {}
+    for block in re.split(r"\n(?=(?:local)?rule \w+:\n)", dry_run):
+        header = re.match(r"(?:local)?rule (\w+):\n", block)
+        if not header or header.group(1) == target:
+            continue
+        fields = dict(re.findall(r"^    (\w+): (.*)$", block, flags=re.M))
+        command = re.search(r"^Shell command: (.*)$", block, flags=re.M)
+        key = header.group(1)
+        if "wildcards" in fields:
+            key += "@" + "-".join(v.split("=", 1)[1] for v in fields["wildcards"].split(", "))
+
+        def files(field: str, fields: dict[str, str] = fields) -> set[str]:
+            return set(fields[field].split(", ")) if field in fields else set()
+
+        stages[key] = Stage(
+            cmd=command.group(1).strip() if command else "",
+            deps=frozenset(files("input")),
+            outs=frozenset(files("output") | files("log")),
+        )
+    if not stages:
+        raise AssertionError(f"no jobs found in the Snakemake dry run:\n{dry_run}")
+    return stages
+
+
+def dvc_stages(root: Path) -> dict[str, Stage]:
+    """Stages of dvc.yaml (foreach expanded); code directories become their .py files, which
+    is how the Snakemake rules list them."""
+    from dvc.repo import Repo
+
+    def expand(path: str) -> set[str]:
+        full = root / path
+        if path.startswith("gaia/") and full.is_dir():
+            return {str(p.relative_to(root)) for p in full.rglob("*.py")}
+        return {path}
+
+    stages = {}
+    with Repo(str(root)) as repo:
+        for stage in repo.index.stages:
+            deps = set()
+            for dep in stage.deps:
+                if type(dep).__name__ != "ParamsDependency":
+                    deps |= expand(str(dep.def_path))
+            stages[stage.name] = Stage(
+                cmd=stage.cmd,
+                deps=frozenset(deps),
+                outs=frozenset(str(out.def_path) for out in stage.outs),
+            )
+    return stages
+
+
+def differences(snakemake: dict[str, Stage], dvc: dict[str, Stage]) -> list[str]:
+    """Human-readable differences between the two graphs (empty when they agree)."""
+    problems = []
+    for name in sorted(snakemake.keys() ^ dvc.keys()):
+        where = "Snakemake" if name in snakemake else "dvc.yaml"
+        problems.append(f"stage {name} exists only in {where}")
+    for name in sorted(snakemake.keys() & dvc.keys()):
+        s, d = snakemake[name], dvc[name]
+        if s.cmd != d.cmd:
+            problems.append(f"{name}: command differs:\n  snakemake: {s.cmd}\n  dvc:       {d.cmd}")
+        for field in ("deps", "outs"):
+            only_s = sorted(getattr(s, field) - getattr(d, field))
+            only_d = sorted(getattr(d, field) - getattr(s, field))
+            if only_s or only_d:
+                problems.append(f"{name}: {field} only in Snakemake {only_s}, only in DVC {only_d}")
+    return problems

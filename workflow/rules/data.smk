@@ -1,0 +1,30 @@
+# Stage 1: datasets (generate or download), and their statistics.
+
+
+rule prepare_data:
+    input:
+        code=package_files("data"),
+    output:
+        directory(paths.processed_dir("{dataset}")),
+    params:
+        values=lambda w: param_values(f"datasets.{w.dataset}"),
+    log:
+        paths.log_file("prepare_data", "{dataset}"),
+    conda:
+        CONDA_ENV
+    shell:
+        "gaia prepare-data --dataset {wildcards.dataset} --log {log}"
+
+
+rule dataset_stats:
+    input:
+        data=paths.processed_dir("{dataset}"),
+        code=package_files("data"),
+    output:
+        paths.dataset_stats("{dataset}"),
+    log:
+        paths.log_file("dataset_stats", "{dataset}"),
+    conda:
+        CONDA_ENV
+    shell:
+        "gaia dataset-stats --dataset {wildcards.dataset} --log {log}"
