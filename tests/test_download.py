@@ -11,7 +11,7 @@ from typing import ClassVar
 
 import pytest
 
-from gaia.data.download import fetch, verify_file
+from gaia.data.download import RawFile, acquire, fetch, verify_file
 from gaia.errors import DownloadError
 
 PAYLOAD = bytes(range(256)) * 4096  # 1 MiB
@@ -90,3 +90,14 @@ def test_existing_file_with_wrong_checksum(tmp_path: Path) -> None:
         fetch("http://127.0.0.1:9/f.bin", dest, SHA)
     with pytest.raises(DownloadError, match="differs from the expected"):
         verify_file(dest, SHA)
+
+
+def test_acquire_fetches_each_missing_file(server: str, tmp_path: Path) -> None:
+    files = [
+        RawFile(f"{server}/file.bin", "a.bin", SHA),
+        RawFile(f"{server}/file.bin", "b.bin", SHA),
+    ]
+    (tmp_path / "a.bin").write_bytes(PAYLOAD)  # already acquired: not fetched again
+    paths = acquire(files, tmp_path)
+    assert [p.name for p in paths] == ["a.bin", "b.bin"]
+    assert len(RangeHandler.requests) == 1 and (tmp_path / "b.bin").read_bytes() == PAYLOAD

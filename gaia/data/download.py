@@ -12,6 +12,8 @@ import logging
 import os
 import urllib.error
 import urllib.request
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from tqdm import tqdm
@@ -84,3 +86,22 @@ def fetch(url: str, dest: str | os.PathLike[str], sha256: str, timeout: float = 
     os.replace(part, dest)
     log.info("%s: downloaded, checksum ok", dest)
     return dest
+
+
+@dataclass(frozen=True)
+class RawFile:
+    """One file a downloaded dataset needs: where it comes from, its name and its checksum."""
+
+    url: str
+    name: str
+    sha256: str
+
+
+def acquire(files: Sequence[RawFile], raw_dir: str | os.PathLike[str]) -> list[Path]:
+    """The "acquire" stage of a downloaded dataset: every file present in raw_dir, verified.
+
+    Files already there with the right checksum are not fetched again; a failure names the
+    file and says how to put it in place by hand.
+    """
+    raw_dir = Path(raw_dir)
+    return [fetch(item.url, raw_dir / item.name, item.sha256) for item in files]
