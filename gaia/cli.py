@@ -37,6 +37,19 @@ def cmd_dataset_stats(args: argparse.Namespace, params: dict[str, Any]) -> None:
     log.info("wrote %s", out)
 
 
+def cmd_train(args: argparse.Namespace, params: dict[str, Any]) -> None:
+    from gaia.train.trainer import train
+
+    result = train(params, args.experiment, progress=not args.no_progress, fresh=args.fresh)
+    log.info("wrote %s", result.experiment.out_dir)
+
+
+def cmd_bench(args: argparse.Namespace, params: dict[str, Any]) -> None:
+    from gaia.bench import print_benchmark
+
+    print_benchmark(params, args.experiment, args.steps, args.batch_size)
+
+
 def target_datasets(params: dict[str, Any], target: str) -> list[str]:
     """The datasets a target (a key of `targets:` in params.yaml) builds."""
     if target not in params["targets"]:
@@ -85,6 +98,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--dataset", required=True, help="a name under `datasets:` in params.yaml")
     sub = step("dataset-stats", cmd_dataset_stats, "attribute statistics of a prepared dataset")
     sub.add_argument("--dataset", required=True)
+    sub = step("train", cmd_train, "train one experiment (GAIA or the AE baseline), resumably")
+    sub.add_argument("--experiment", required=True, help="DATASET/MODEL, e.g. synthfaces/gaia")
+    sub.add_argument(
+        "--fresh", action="store_true", help="discard the resumable checkpoint and start over"
+    )
+    sub = step("bench", cmd_bench, "time a training step; print FLOP/s against the matmul peak")
+    sub.add_argument("--experiment", default="synthfaces/gaia", help="DATASET/MODEL")
+    sub.add_argument("--steps", type=int, default=5, help="timed steps (after 2 warm-up steps)")
+    sub.add_argument("--batch-size", type=int, help="override training.batch_size")
     sub = step("figure", cmd_figure, "draw a figure into reports/figures (PNG and PDF)")
     sub.add_argument("figure", choices=["datasets", "attribute-stats"])
     sub.add_argument("--target", default="all", help="draw the datasets of this target")

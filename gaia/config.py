@@ -102,13 +102,33 @@ def _describe(error: jsonschema.ValidationError) -> str:
 
 
 def _cross_reference_problems(params: dict[str, Any]) -> Iterable[str]:
-    datasets = params["datasets"]
+    datasets, models = params["datasets"], params["models"]
     for target, spec in params["targets"].items():
-        for name in spec["datasets"]:
-            if name not in datasets:
+        for section, defined in (("datasets", datasets), ("models", models)):
+            for name in spec[section]:
+                if name not in defined:
+                    yield (
+                        f"targets.{target}.{section}: unknown {section[:-1]} {name!r}; "
+                        f"defined {section}: {sorted(defined)}"
+                    )
+    for name, model in models.items():
+        if model["preset"] not in params["presets"]:
+            yield (
+                f"models.{name}.preset: unknown preset {model['preset']!r}; "
+                f"defined presets: {sorted(params['presets'])}"
+            )
+        if model["objective"] != "gaia" and "gaia" in model:
+            yield f"models.{name}.gaia: only a model with objective 'gaia' takes these settings"
+        if model["objective"] != "ae" and "ae" in model:
+            yield f"models.{name}.ae: only a model with objective 'ae' takes these settings"
+    for dataset, per_model in params.get("experiments", {}).items():
+        if dataset not in datasets:
+            yield f"experiments.{dataset}: unknown dataset; defined datasets: {sorted(datasets)}"
+        for model in per_model:
+            if model not in models:
                 yield (
-                    f"targets.{target}.datasets: unknown dataset {name!r}; "
-                    f"defined datasets: {sorted(datasets)}"
+                    f"experiments.{dataset}.{model}: unknown model; "
+                    f"defined models: {sorted(models)}"
                 )
     for name, cfg in datasets.items():
         if cfg["kind"] != "synthfaces":

@@ -31,6 +31,33 @@ def dataset_stats(dataset: str) -> Path:
     return RESULTS / dataset / "dataset_stats.json"
 
 
+def experiment_dir(dataset: str, model: str) -> Path:
+    return RESULTS / dataset / model
+
+
+def model_file(dataset: str, model: str) -> Path:
+    """Final weights with the resolved parameters and the code version."""
+    return experiment_dir(dataset, model) / "model.pt"
+
+
+def train_log(dataset: str, model: str) -> Path:
+    return experiment_dir(dataset, model) / "train_log.jsonl"
+
+
+def train_metrics(dataset: str, model: str) -> Path:
+    return experiment_dir(dataset, model) / "train_metrics.json"
+
+
+def samples_dir(dataset: str, model: str) -> Path:
+    return experiment_dir(dataset, model) / "samples"
+
+
+def resume_dir(dataset: str, model: str) -> Path:
+    """Resumable training state. Not a declared output: Snakemake and DVC delete declared
+    outputs before running a job, which would throw away the progress of a killed run."""
+    return experiment_dir(dataset, model) / "resume"
+
+
 def figure(name: str, ext: str = "png") -> Path:
     return FIGURES / f"{name}.{ext}"
 

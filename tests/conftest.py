@@ -23,11 +23,30 @@ def default_params() -> dict[str, Any]:
     return load_params(REPO / "params.yaml")
 
 
+TINY_PRESET = {
+    "generator": {
+        "width": 4,
+        "n_down": 2,
+        "n_res": 1,
+        "style_down": 2,
+        "style_dim": 4,
+        "content_dim": 8,
+    },
+    "discriminator": {"width": 4, "n_down": 2, "n_res": 1, "style_down": 2, "style_dim": 4},
+}
+
+
 def tiny(params: dict[str, Any]) -> dict[str, Any]:
     """The default parameters with small splits: same code paths, seconds instead of minutes."""
     params = copy.deepcopy(params)
     params["datasets"]["synthfaces"]["splits"] = {"train": 96, "test": 48}
     params["datasets"]["lines"]["splits"] = {"train": 64, "test": 32}
+    params["presets"]["small"] = TINY_PRESET
+    params["training"].update(
+        steps=4, batch_size=8, log_every=2, eval_every=2, sample_every=2, checkpoint_every=2
+    )
+    params["training"]["eval_images"] = 16
+    params["experiments"] = {}
     return params
 
 

@@ -17,6 +17,31 @@ from gaia.utils.io import sha256_file
 from workflows import tool_env
 
 OUTPUT_ROOTS = ("data/processed", "results", "reports/figures", "reports/datasets.md")
+TIMING_KEYS = {"images_per_s", "train_seconds"}  # measured, so they differ between runs
+
+
+def without_timing(path: Path) -> str:
+    """A JSON or JSON-lines file with its timing fields removed."""
+    text = path.read_text()
+    records = (
+        [json.loads(text)] if path.suffix == ".json" else [json.loads(x) for x in text.splitlines()]
+    )
+    return json.dumps([{k: v for k, v in r.items() if k not in TIMING_KEYS} for r in records])
+
+
+def weights_digest(path: Path) -> str:
+    """The sha256 of a model file's tensors and metadata (torch.save's bytes are not canonical)."""
+    import hashlib
+
+    import torch
+
+    state = torch.load(path, weights_only=False)
+    digest = hashlib.sha256(json.dumps(state["experiment"], sort_keys=True).encode())
+    for module, tensors in sorted(state["modules"].items()):
+        for key, tensor in sorted(tensors.items()):
+            digest.update(f"{module}.{key}".encode())
+            digest.update(tensor.cpu().contiguous().numpy().tobytes())
+    return digest.hexdigest()
 
 
 def run(root: Path, *command: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -26,17 +51,25 @@ def run(root: Path, *command: str, check: bool = True) -> subprocess.CompletedPr
 
 
 def output_hashes(root: Path) -> dict[str, str]:
-    """sha256 of every pipeline output, except logs (they hold timestamps) and Snakemake's
-    directory markers (which .dvcignore hides from DVC)."""
+    """sha256 of every pipeline output (training logs: their content less timings), except
+    step logs (timestamps) and Snakemake's directory markers (which .dvcignore hides from DVC)."""
     hashes = {}
     for name in OUTPUT_ROOTS:
         top = root / name
         for path in [top] if top.is_file() else sorted(top.rglob("*")):
             relative = str(path.relative_to(root))
             bookkeeping = (
-                relative.startswith("results/logs/") or path.name == ".snakemake_timestamp"
+                relative.startswith("results/logs/")
+                or "/resume/" in relative  # training state, not an output
+                or path.name == ".snakemake_timestamp"
             )
-            if path.is_file() and not bookkeeping:
+            if not path.is_file() or bookkeeping:
+                continue
+            if path.name in ("train_log.jsonl", "train_metrics.json"):
+                hashes[relative] = without_timing(path)
+            elif path.suffix == ".pt":
+                hashes[relative] = weights_digest(path)
+            else:
                 hashes[relative] = sha256_file(path)
     return hashes
 
@@ -53,6 +86,9 @@ def test_snakemake_and_dvc_build_identical_outputs(repo_copy: Path) -> None:
         "reports/figures/datasets.pdf",
         "reports/figures/attribute_stats.png",
         "reports/datasets.md",
+        "results/synthfaces/gaia/model.pt",
+        "results/lines/ae/train_metrics.json",
+        "results/synthfaces/ae/samples/step_0000004.png",
     ):
         assert expected in built, f"{expected} missing from {sorted(built)}"
     for log in ("prepare_data/synthfaces", "report_datasets/all"):

@@ -14,6 +14,7 @@ ALL = config["targets"]["all"]
 
 wildcard_constraints:
     dataset="[a-z][a-z0-9_]*",
+    model="[a-z][a-z0-9_]*",
 
 
 def package_files(*subpackages):
@@ -28,8 +29,20 @@ def param_values(*keys):
     return {key: lookup(config, key) for key in keys}
 
 
+def experiment_params(dataset, model):
+    """Everything an experiment's training depends on (the resolved experiment)."""
+    from gaia.experiment import resolve_experiment
+
+    return resolve_experiment(config, f"{dataset}/{model}").to_dict()
+
+
+def target_experiments():
+    return [(d, m) for d in ALL["datasets"] for m in ALL["models"]]
+
+
 def all_target_outputs():
     return [
+        *(paths.train_metrics(d, m) for d, m in target_experiments()),
         paths.figure("datasets"),
         paths.figure("attribute_stats"),
         paths.datasets_report(),

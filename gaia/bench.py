@@ -1,0 +1,98 @@
+"""`gaia bench`: speed of one training step against the machine's measured matmul peak.
+
+Prints one JSON line: the experiment and its preset, device, autocast dtype, batch size,
+seconds per step, images per second, the FLOPs of one step (torch.utils.flop_counter, forward
+and backward of both networks), the achieved FLOP/s, the peak matmul FLOP/s measured on the same
+device with the same threads and dtype, and their ratio. Random inputs: no dataset needed.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import time
+from typing import Any
+
+import torch
+from torch.utils.flop_counter import FlopCounterMode
+
+from gaia.experiment import resolve_experiment
+from gaia.train.trainer import build_objective, seeded_generator, select_device
+
+
+def synchronize(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def peak_matmul_flops(device: torch.device, dtype: torch.dtype, seconds: float = 2.0) -> float:
+    """Best FLOP/s of square matmuls (the largest size that takes a few hundred ms)."""
+    size = 8192 if device.type == "cuda" else 2048
+    if device.type == "cpu" and dtype == torch.bfloat16:
+        size = 512  # without native bf16 the CPU takes seconds for a 2048 matmul
+    a = torch.randn(size, size, device=device, dtype=dtype)
+    b = torch.randn(size, size, device=device, dtype=dtype)
+    best, deadline = 0.0, time.perf_counter() + seconds
+    a @ b
+    while time.perf_counter() < deadline:
+        synchronize(device)
+        start = time.perf_counter()
+        a @ b
+        synchronize(device)
+        best = max(best, 2 * size**3 / (time.perf_counter() - start))
+    return best
+
+
+def benchmark(params: dict[str, Any], name: str, steps: int, batch_size: int | None) -> dict:
+    exp = resolve_experiment(params, name)
+    if batch_size:
+        exp.training["batch_size"] = batch_size
+    cfg = exp.training
+    device = select_device(cfg["device"])
+    if device.type == "cpu":
+        torch.set_num_threads(cfg["cpu_threads"])
+    objective = build_objective(exp, device)
+    shape = (
+        cfg["batch_size"],
+        exp.generator.channels,
+        exp.generator.resolution,
+        exp.generator.resolution,
+    )
+    x = torch.rand(shape, device=device).contiguous(memory_format=torch.channels_last)
+    with FlopCounterMode(display=False) as counter:
+        objective.train_step(x, seeded_generator(0, 0))
+    flops = counter.get_total_flops()
+    for step in range(2):  # warm-up
+        objective.train_step(x, seeded_generator(0, step))
+    synchronize(device)
+    start = time.perf_counter()
+    for step in range(steps):
+        objective.train_step(x, seeded_generator(0, step))
+    synchronize(device)
+    seconds = (time.perf_counter() - start) / steps
+    dtype = objective.autocast_dtype or torch.float32
+    peak = peak_matmul_flops(device, dtype)
+    return {
+        "experiment": name,
+        "objective": exp.objective,
+        "generator": exp.generator.to_dict(),
+        "discriminator": exp.discriminator.to_dict() if exp.discriminator else None,
+        "device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
+        "cpu_threads": torch.get_num_threads() if device.type == "cpu" else None,
+        "cpu_capability": torch.backends.cpu.get_cpu_capability(),
+        "machine": platform.machine(),
+        "dtype": str(dtype).removeprefix("torch."),
+        "channels_last": cfg["channels_last"],
+        "batch_size": cfg["batch_size"],
+        "seconds_per_step": seconds,
+        "images_per_s": cfg["batch_size"] / seconds,
+        "flops_per_step": flops,
+        "achieved_flops_per_s": flops / seconds,
+        "peak_matmul_flops_per_s": peak,
+        "fraction_of_peak": flops / seconds / peak,
+        "torch": torch.__version__,
+    }
+
+
+def print_benchmark(params: dict[str, Any], name: str, steps: int, batch_size: int | None) -> None:
+    print(json.dumps(benchmark(params, name, steps, batch_size)), flush=True)

@@ -1,0 +1,104 @@
+"""Resolve an experiment "DATASET/MODEL" from params.yaml into everything training needs.
+
+An experiment trains model entry MODEL (objective + architecture preset) on dataset DATASET,
+with the `training` defaults overridden by `experiments.DATASET.MODEL`. The networks take their
+resolution and channel count from the dataset.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from gaia import paths
+from gaia.config import dataset_config
+from gaia.errors import ParamsError
+from gaia.models.autoencoder import AutoencoderConfig
+
+# Training settings that may change between a checkpoint and its resumption: they do not
+# change what one step computes (a longer run continues a shorter one exactly).
+RESUMABLE_KEYS = frozenset(
+    {"steps", "log_every", "sample_every", "eval_every", "checkpoint_every", "eval_images"}
+)
+
+
+@dataclass(frozen=True)
+class Experiment:
+    dataset: str
+    model: str
+    objective: str  # "gaia" or "ae"
+    generator: AutoencoderConfig
+    discriminator: AutoencoderConfig | None
+    objective_params: dict[str, Any]
+    training: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        return f"{self.dataset}/{self.model}"
+
+    @property
+    def out_dir(self) -> Path:
+        return paths.experiment_dir(self.dataset, self.model)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "dataset": self.dataset,
+            "model": self.model,
+            "objective": self.objective,
+            "generator": self.generator.to_dict(),
+            "discriminator": self.discriminator.to_dict() if self.discriminator else None,
+            "objective_params": self.objective_params,
+            "training": self.training,
+        }
+
+    def compatibility_hash(self) -> str:
+        """Hash of everything that changes what a training step computes."""
+        content = self.to_dict()
+        content["training"] = {k: v for k, v in self.training.items() if k not in RESUMABLE_KEYS}
+        return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
+def parse_experiment(name: str) -> tuple[str, str]:
+    dataset, slash, model = name.partition("/")
+    if not slash or not dataset or not model or "/" in model:
+        raise ParamsError(
+            f"experiment {name!r} must be written DATASET/MODEL, e.g. synthfaces/gaia"
+        )
+    return dataset, model
+
+
+def resolve_experiment(params: dict[str, Any], name: str) -> Experiment:
+    dataset, model = parse_experiment(name)
+    data_cfg = dataset_config(params, dataset)
+    if model not in params["models"]:
+        raise ParamsError(
+            f"unknown model {model!r} in experiment {name!r}; defined models: "
+            f"{sorted(params['models'])} (add an entry under `models:` in params.yaml)"
+        )
+    model_cfg = params["models"][model]
+    preset = params["presets"][model_cfg["preset"]]
+    channels = 1 if data_cfg["kind"] == "lines" else 3
+    shape = {"resolution": data_cfg["resolution"], "channels": channels}
+    try:
+        generator = AutoencoderConfig(**shape, **preset["generator"])
+        discriminator = None
+        if model_cfg["objective"] == "gaia":
+            discriminator = AutoencoderConfig(**shape, **preset["discriminator"], content_dim=None)
+    except ValueError as exc:
+        raise ParamsError(
+            f"preset {model_cfg['preset']!r} does not fit dataset {dataset!r}: {exc}"
+        ) from None
+    overrides = params.get("experiments", {}).get(dataset, {}).get(model, {})
+    training = {**params["training"], **overrides}
+    return Experiment(
+        dataset=dataset,
+        model=model,
+        objective=model_cfg["objective"],
+        generator=generator,
+        discriminator=discriminator,
+        objective_params=dict(model_cfg.get(model_cfg["objective"], {})),
+        training=training,
+    )

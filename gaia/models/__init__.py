@@ -1,0 +1,1 @@
+"""Networks: the GAIA content/style autoencoder (G and D) and helpers."""

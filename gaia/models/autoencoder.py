@@ -1,0 +1,214 @@
+"""The GAIA networks: a MUNIT-style content/style autoencoder, used for both G and D.
+
+A faithful port of the authors' TF1 `network.py` (paper_spec.md section 1.2); read top to bottom:
+
+    encoder   content: conv7 -> n_down x (conv4 s2, channels x2) -> n_res ResBlocks(IN)
+                       -> [Linear to content_dim]            (G only: D keeps the feature map)
+              style:   conv7 -> style_down x conv4 s2 (channels x2 for the first n_down)
+                       -> global average pool -> conv1x1 to style_dim
+    decoder   [Linear from content_dim, reshape] -> n_res AdaIN ResBlocks driven by an MLP of
+              the style code -> n_down x (nearest x2, conv5, LayerNorm, ReLU) -> conv7 -> sigmoid
+
+Conventions of the reference code kept here: reflect padding for every padded conv, ReLU
+everywhere (the `activation_fn=elu` argument there is never used), a bias on every conv/linear,
+He fan-in truncated-normal init with std sqrt(1.3 * 2 / fan_in) (TF's
+variance_scaling_initializer), zero biases, IN eps 1e-5, LayerNorm over (C, H, W) with
+per-channel affine (TF contrib layer_norm, eps 1e-12), AdaIN with the "mu" head as the scale
+(no "+1") and "sigma" as the shift, one (scale, shift) pair shared by every AdaIN layer.
+
+One deliberate generalisation: the reference computes the decoder's channel count as
+`ch * n_sample**2`, equal to the encoder's `ch * 2**n_sample` only for n_sample = 2 (the paper);
+here both use `width * 2**n_down`, so other depths stay consistent.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+
+@dataclass(frozen=True)
+class AutoencoderConfig:
+    resolution: int = 128  # image side
+    channels: int = 3  # image channels
+    width: int = 64  # channels of the first conv ("ch")
+    n_down: int = 2  # content down-samplings ("n_sample")
+    n_res: int = 4  # residual blocks in encoder and decoder
+    style_down: int = 4  # style-encoder down-samplings
+    style_dim: int = 512  # style code size
+    content_dim: int | None = 512  # dense content code size; None: no bottleneck (D)
+
+    @property
+    def feature_channels(self) -> int:
+        return self.width * 2**self.n_down
+
+    @property
+    def feature_size(self) -> int:
+        return self.resolution // 2**self.n_down
+
+    def __post_init__(self) -> None:
+        if self.resolution % 2 ** max(self.n_down, self.style_down):
+            steps = max(self.n_down, self.style_down)
+            raise ValueError(
+                f"resolution {self.resolution} must be divisible by 2**{steps} "
+                "(each of n_down and style_down halves it)"
+            )
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def conv(c_in: int, c_out: int, kernel: int, stride: int = 1) -> nn.Conv2d:
+    """A conv with the reference's padding: reflect, (kernel - 1) // 2 for odd, 1 for 4x4 s2."""
+    pad = (kernel - 1) // 2 if kernel % 2 else 1
+    return nn.Conv2d(c_in, c_out, kernel, stride, padding=pad, padding_mode="reflect")
+
+
+def layer_norm(channels: int) -> nn.GroupNorm:
+    """TF contrib layer_norm: statistics over (C, H, W) per sample, affine per channel."""
+    return nn.GroupNorm(1, channels, eps=1e-12)
+
+
+def adain(x: Tensor, scale: Tensor, shift: Tensor, eps: float = 1e-5) -> Tensor:
+    """Adaptive instance norm with per-sample, per-channel statistics over H and W."""
+    mean = x.mean(dim=(2, 3), keepdim=True)
+    var = x.var(dim=(2, 3), keepdim=True, unbiased=False)
+    return scale[:, :, None, None] * (x - mean) * torch.rsqrt(var + eps) + shift[:, :, None, None]
+
+
+class ResBlock(nn.Module):
+    """conv3 -> IN -> ReLU -> conv3 -> IN, plus the input (no ReLU after the sum)."""
+
+    def __init__(self, channels: int) -> None:
+        super().__init__()
+        self.conv1, self.conv2 = conv(channels, channels, 3), conv(channels, channels, 3)
+        self.norm1 = nn.InstanceNorm2d(channels, affine=True, eps=1e-5)
+        self.norm2 = nn.InstanceNorm2d(channels, affine=True, eps=1e-5)
+
+    def forward(self, x: Tensor) -> Tensor:
+        y = F.relu(self.norm1(self.conv1(x)))
+        return x + self.norm2(self.conv2(y))
+
+
+class AdaResBlock(nn.Module):
+    """conv3 -> AdaIN -> ReLU -> conv3 -> AdaIN, plus the input."""
+
+    def __init__(self, channels: int) -> None:
+        super().__init__()
+        self.conv1, self.conv2 = conv(channels, channels, 3), conv(channels, channels, 3)
+
+    def forward(self, x: Tensor, scale: Tensor, shift: Tensor) -> Tensor:
+        y = F.relu(adain(self.conv1(x), scale, shift))
+        return x + adain(self.conv2(y), scale, shift)
+
+
+class ContentEncoder(nn.Module):
+    def __init__(self, cfg: AutoencoderConfig) -> None:
+        super().__init__()
+        layers: list[nn.Module] = [conv(cfg.channels, cfg.width, 7), nn.ReLU()]
+        for i in range(cfg.n_down):
+            layers += [conv(cfg.width * 2**i, cfg.width * 2 ** (i + 1), 4, 2), nn.ReLU()]
+        layers += [ResBlock(cfg.feature_channels) for _ in range(cfg.n_res)]
+        self.features = nn.Sequential(*layers)
+        flat = cfg.feature_channels * cfg.feature_size**2
+        self.dense = nn.Linear(flat, cfg.content_dim) if cfg.content_dim else None
+
+    def forward(self, x: Tensor) -> Tensor:
+        h = self.features(x)
+        return self.dense(h.flatten(1)) if self.dense is not None else h
+
+
+class StyleEncoder(nn.Module):
+    def __init__(self, cfg: AutoencoderConfig) -> None:
+        super().__init__()
+        layers: list[nn.Module] = [conv(cfg.channels, cfg.width, 7), nn.ReLU()]
+        channels = cfg.width
+        for i in range(cfg.style_down):
+            out = channels * 2 if i < cfg.n_down else channels
+            layers += [conv(channels, out, 4, 2), nn.ReLU()]
+            channels = out
+        self.features = nn.Sequential(*layers)
+        self.head = nn.Conv2d(channels, cfg.style_dim, 1)
+
+    def forward(self, x: Tensor) -> Tensor:
+        pooled = self.features(x).mean(dim=(2, 3), keepdim=True)
+        return self.head(pooled).flatten(1)
+
+
+class Decoder(nn.Module):
+    def __init__(self, cfg: AutoencoderConfig) -> None:
+        super().__init__()
+        self.cfg = cfg
+        c = cfg.feature_channels
+        flat = c * cfg.feature_size**2
+        self.dense = nn.Linear(cfg.content_dim, flat) if cfg.content_dim else None
+        self.style_mlp = nn.Sequential(
+            nn.Linear(cfg.style_dim, c), nn.ReLU(), nn.Linear(c, c), nn.ReLU()
+        )
+        self.scale_head, self.shift_head = nn.Linear(c, c), nn.Linear(c, c)  # "mu", "sigma"
+        self.blocks = nn.ModuleList(AdaResBlock(c) for _ in range(cfg.n_res))
+        up: list[nn.Module] = []
+        for i in range(cfg.n_down):
+            channels = c // 2**i
+            up += [
+                nn.Upsample(scale_factor=2, mode="nearest"),
+                conv(channels, channels // 2, 5),
+                layer_norm(channels // 2),
+                nn.ReLU(),
+            ]
+        self.up = nn.Sequential(*up)
+        self.out = conv(cfg.width, cfg.channels, 7)
+
+    def forward(self, style: Tensor, content: Tensor) -> Tensor:
+        cfg = self.cfg
+        if self.dense is not None:
+            size = cfg.feature_size
+            content = self.dense(content).view(-1, cfg.feature_channels, size, size)
+        h = self.style_mlp(style)
+        scale, shift = self.scale_head(h), self.shift_head(h)
+        for block in self.blocks:
+            content = block(content, scale, shift)
+        return torch.sigmoid(self.out(self.up(content)))
+
+
+class Autoencoder(nn.Module):
+    """x -> (style, content) -> x_hat. G has a dense content code; D (content_dim None) does not."""
+
+    def __init__(self, cfg: AutoencoderConfig) -> None:
+        super().__init__()
+        self.cfg = cfg
+        self.content_encoder = ContentEncoder(cfg)
+        self.style_encoder = StyleEncoder(cfg)
+        self.decoder = Decoder(cfg)
+        self.apply(init_weights)
+
+    def encode(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        return self.style_encoder(x), self.content_encoder(x)
+
+    def decode(self, style: Tensor, content: Tensor) -> Tensor:
+        return self.decoder(style, content)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.decode(*self.encode(x))
+
+
+def init_weights(module: nn.Module) -> None:
+    """He fan-in truncated normal (std sqrt(1.3 * 2 / fan_in), cut at 2 std), zero bias."""
+    if isinstance(module, nn.Conv2d | nn.Linear):
+        fan_in = module.weight[0].numel()
+        std = math.sqrt(1.3 * 2.0 / fan_in)
+        nn.init.trunc_normal_(module.weight, std=std, a=-2 * std, b=2 * std)
+        nn.init.zeros_(module.bias)
+
+
+def latent_vector(style: Tensor, content: Tensor) -> Tensor:
+    """The full latent as the paper's OLS uses it: [z_c | z_s] flattened per sample."""
+    return torch.cat([content.flatten(1), style.flatten(1)], dim=1)
+
+
+def count_parameters(module: nn.Module) -> int:
+    return sum(p.numel() for p in module.parameters())

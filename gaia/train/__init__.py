@@ -1,0 +1,1 @@
+"""Training: GAIA's objective and the AE baseline, one resumable trainer."""

@@ -1,0 +1,71 @@
+"""What the trainer reports while it runs: held-out errors and the sample grid.
+
+The grid follows the authors' monitor figure (paper_spec.md section 3): one row per view
+(X, D(X), D(G(X)), G(X), G(Z_interp), D(G(Z_interp)), X_interp), one column per image; the
+interpolations are midpoints (alpha = 0.5) of the training pairs (i, i + B/2) and
+(B/2 - 1 - i, i + B/2).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image, ImageDraw
+from torch import Tensor
+
+from gaia.train.losses import l1
+from gaia.train.objectives import Objective
+from gaia.utils.io import atomic_path
+
+ROW_ORDER = ("X", "D(X)", "D(G(X))", "G(X)", "G(Z_interp)", "D(G(Z_interp))", "X_interp")
+LABEL_WIDTH = 92
+
+
+@torch.no_grad()
+def held_out_errors(objective: Objective, images: Tensor, batch_size: int) -> dict[str, float]:
+    """Mean L1 (and MSE of G) over held-out images, per view."""
+    sums: dict[str, float] = {}
+    for start in range(0, len(images) - len(images) % 2, batch_size):
+        x = images[start : start + batch_size]
+        x = x[: len(x) - len(x) % 2]  # views pair the two halves of a batch
+        views = objective.views(x)
+        terms = {"recon_l1": l1(x, views["G(X)"]), "recon_mse": (x - views["G(X)"]).pow(2).mean()}
+        if "D(X)" in views:
+            terms["d_real_l1"] = l1(x, views["D(X)"])
+            terms["d_fake_from_real_l1"] = l1(x, views["D(G(X))"])
+            terms["d_interp_l1"] = l1(views["G(Z_interp)"], views["D(G(Z_interp))"])
+        for name, value in terms.items():
+            sums[name] = sums.get(name, 0.0) + float(value) * len(x)
+    count = len(images) - len(images) % 2
+    return {name: total / count for name, total in sums.items()}
+
+
+def _to_uint8(batch: Tensor) -> np.ndarray:
+    """(N, C, H, W) in [0, 1] -> (N, H, W, 3) uint8; grey images are repeated to RGB."""
+    array = batch.detach().float().clamp(0, 1).mul(255).round().byte().cpu().numpy()
+    array = array.transpose(0, 2, 3, 1)
+    return np.repeat(array, 3, axis=-1) if array.shape[-1] == 1 else array
+
+
+@torch.no_grad()
+def save_sample_grid(objective: Objective, x: Tensor, path: Path, scale: int = 2) -> None:
+    """A PNG with one labelled row per view of the fixed monitoring batch `x`."""
+    views = {"X": x, **objective.views(x)}
+    rows = [name for name in ROW_ORDER if name in views]
+    tiles = {name: _to_uint8(views[name]) for name in rows}
+    n, h, w, _ = tiles["X"].shape
+    pad = 2
+    canvas = Image.new(
+        "RGB", (LABEL_WIDTH + n * (w * scale + pad), len(rows) * (h * scale + pad)), "white"
+    )
+    draw = ImageDraw.Draw(canvas)
+    for r, name in enumerate(rows):
+        top = r * (h * scale + pad)
+        draw.text((4, top + h * scale // 2 - 6), name, fill="black")
+        for c in range(n):
+            tile = Image.fromarray(tiles[name][c]).resize((w * scale, h * scale), Image.NEAREST)
+            canvas.paste(tile, (LABEL_WIDTH + c * (w * scale + pad), top))
+    with atomic_path(path) as tmp:
+        canvas.save(tmp, format="PNG")

@@ -1,0 +1,156 @@
+"""One training step of each model, on top of the networks and the loss functions.
+
+GAIA (paper_spec.md section 2.6): one forward pass (E_G on X; Dec_G on the real and the
+interpolated codes; D on X, G(X) and G(Zi)), then D's Adam minimises L_D over D's parameters
+with lr_D and G's Adam minimises L_G over G's parameters with lr_G. By default both gradients come
+from the same forward pass and both optimisers step together ("simultaneous", as the reference's
+single sess.run); "alternating" updates D first, then recomputes the forward pass for G.
+
+AE: the same generator, trained on a pixel reconstruction loss only, with Adam at lr_max.
+
+Batched passes: the decoder runs once on [real codes; interpolated codes] and D once on
+[X; G(X); G(Zi)]. Every normalisation here is per sample (instance, layer and adaptive instance
+norm), so this equals separate passes and only saves time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+
+from gaia.experiment import Experiment
+from gaia.models.autoencoder import Autoencoder
+from gaia.train.losses import (
+    GaiaLossConfig,
+    balanced_learning_rates,
+    gaia_losses,
+    interpolate_pairs,
+    reconstruction_loss,
+    sample_alphas,
+)
+
+
+def make_adam(module: nn.Module, training: dict[str, Any]) -> torch.optim.Adam:
+    adam = training["adam"]
+    return torch.optim.Adam(
+        module.parameters(),
+        lr=training["lr_max"],
+        betas=(adam["beta1"], adam["beta2"]),
+        eps=adam["eps"],
+    )
+
+
+class Objective:
+    """Shared plumbing: the modules, their optimisers, autocast, and the generator's views."""
+
+    def __init__(self, exp: Experiment, device: torch.device, autocast_dtype: torch.dtype | None):
+        self.exp = exp
+        self.device = device
+        self.autocast_dtype = autocast_dtype
+        self.generator = Autoencoder(exp.generator).to(device)
+        self.modules: dict[str, nn.Module] = {"generator": self.generator}
+        self.optimizers: dict[str, torch.optim.Optimizer] = {
+            "generator": make_adam(self.generator, exp.training)
+        }
+
+    def autocast(self) -> contextlib.AbstractContextManager:
+        if self.autocast_dtype is None:
+            return contextlib.nullcontext()
+        return torch.autocast(self.device.type, dtype=self.autocast_dtype)
+
+    def train_step(self, x: Tensor, rng: torch.Generator) -> dict[str, float]:
+        raise NotImplementedError
+
+    @torch.no_grad()
+    def views(self, x: Tensor) -> dict[str, Tensor]:
+        """Images for grids and held-out metrics: G(X) and midpoints (alpha = 0.5) of the pairs
+        the training step makes, plus D's reconstructions where there is a D."""
+        with self.autocast():
+            style, content = self.generator.encode(x)
+            half = torch.full((x.shape[0] // 2,), 0.5)
+            mid_style = interpolate_pairs(style, half, half)
+            mid_content = interpolate_pairs(content, half, half)
+            g_x = self.generator.decode(style, content).float()
+            g_mid = self.generator.decode(mid_style, mid_content).float()
+        return {"G(X)": g_x, "G(Z_interp)": g_mid, "X_interp": interpolate_pairs(x, half, half)}
+
+
+class AEObjective(Objective):
+    def train_step(self, x: Tensor, rng: torch.Generator) -> dict[str, float]:
+        optimizer = self.optimizers["generator"]
+        optimizer.zero_grad(set_to_none=True)
+        with self.autocast():
+            x_hat = self.generator(x)
+        loss = reconstruction_loss(x, x_hat, self.exp.objective_params.get("loss", "l1"))
+        loss.backward()
+        optimizer.step()
+        return {"L_recon": float(loss.detach()), "lr_G": self.exp.training["lr_max"]}
+
+
+class GaiaObjective(Objective):
+    def __init__(self, exp: Experiment, device: torch.device, autocast_dtype: torch.dtype | None):
+        super().__init__(exp, device, autocast_dtype)
+        assert exp.discriminator is not None
+        self.discriminator = Autoencoder(exp.discriminator).to(device)
+        self.modules["discriminator"] = self.discriminator
+        self.optimizers["discriminator"] = make_adam(self.discriminator, exp.training)
+        params = dict(exp.objective_params)
+        self.update = params.pop("update", "simultaneous")
+        self.loss_cfg = GaiaLossConfig(**params)
+
+    def forward_losses(self, x: Tensor, alpha1: Tensor, alpha2: Tensor):
+        batch = x.shape[0]
+        with self.autocast():
+            style, content = self.generator.encode(x)
+            mix_style = interpolate_pairs(style, alpha1, alpha2)
+            mix_content = interpolate_pairs(content, alpha1, alpha2)
+            decoded = self.generator.decode(
+                torch.cat([style, mix_style]), torch.cat([content, mix_content])
+            )
+            g_x, g_interp = decoded[:batch], decoded[batch:]
+            reconstructed = self.discriminator(torch.cat([x, g_x, g_interp]))
+            d_x, d_gx, d_g_interp = reconstructed.split(batch)
+        return gaia_losses(x, d_x, d_gx, g_interp, d_g_interp, content, self.loss_cfg)
+
+    def _gradients(self, loss: Tensor, name: str, retain_graph: bool = False) -> list[Tensor]:
+        """d loss / d (parameters of one network); the other network's gradients are not taken."""
+        params = list(self.modules[name].parameters())
+        return list(torch.autograd.grad(loss, params, retain_graph=retain_graph))
+
+    def _step(self, name: str, grads: list[Tensor], lr: float) -> None:
+        for p, g in zip(self.modules[name].parameters(), grads, strict=True):
+            p.grad = g
+        optimizer = self.optimizers[name]
+        for group in optimizer.param_groups:
+            group["lr"] = lr
+        optimizer.step()
+
+    def train_step(self, x: Tensor, rng: torch.Generator) -> dict[str, float]:
+        alpha1, alpha2 = sample_alphas(x.shape[0] // 2, rng)
+        losses = self.forward_losses(x, alpha1, alpha2)
+        lr_d, lr_g = balanced_learning_rates(float(losses.d_share), self.exp.training["lr_max"])
+        if self.update == "simultaneous":  # both gradients before either network changes
+            d_grads = self._gradients(losses.d_loss, "discriminator", retain_graph=True)
+            g_grads = self._gradients(losses.g_loss, "generator")
+            self._step("discriminator", d_grads, lr_d)
+            self._step("generator", g_grads, lr_g)
+        else:  # alternating: D steps, then G steps on a fresh forward pass through the new D
+            self._step("discriminator", self._gradients(losses.d_loss, "discriminator"), lr_d)
+            again = self.forward_losses(x, alpha1, alpha2)
+            self._step("generator", self._gradients(again.g_loss, "generator"), lr_g)
+        return {**losses.scalars(), "lr_D": lr_d, "lr_G": lr_g}
+
+    @torch.no_grad()
+    def views(self, x: Tensor) -> dict[str, Tensor]:
+        views = super().views(x)
+        with self.autocast():
+            batch = x.shape[0]
+            both = torch.cat([x, views["G(X)"], views["G(Z_interp)"]])
+            d_x, d_gx, d_mid = self.discriminator(both).float().split(batch)
+        return {**views, "D(X)": d_x, "D(G(X))": d_gx, "D(G(Z_interp))": d_mid}
+
+
+OBJECTIVES: dict[str, type[Objective]] = {"gaia": GaiaObjective, "ae": AEObjective}

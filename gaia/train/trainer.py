@@ -1,0 +1,275 @@
+"""`gaia train`: train one experiment, resumably, and write its final outputs.
+
+    results/DATASET/MODEL/model.pt            weights, resolved parameters, code version
+    results/DATASET/MODEL/train_log.jsonl     one JSON line per log interval (and per eval)
+    results/DATASET/MODEL/train_metrics.json  held-out reconstruction errors, time, speed
+    results/DATASET/MODEL/samples/            the monitor grid every sample_every steps
+    results/DATASET/MODEL/resume/             checkpoint, live log and grids (not an output)
+
+Determinism: the initial weights come from torch.manual_seed(seed); the batch order of epoch e
+from a generator seeded with (seed, e); the alphas of step s from one seeded with (seed, s).
+Nothing depends on what ran before in the process, so a run resumed from a checkpoint computes
+the same steps as an uninterrupted one (bit for bit on the CPU; tested).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from gaia import __version__, paths
+from gaia.data.store import load_split
+from gaia.errors import GaiaError
+from gaia.experiment import Experiment, resolve_experiment
+from gaia.train.checkpoint import load_checkpoint, restore_rng_states, save_checkpoint
+from gaia.train.monitor import held_out_errors, save_sample_grid
+from gaia.train.objectives import OBJECTIVES, Objective
+from gaia.utils.io import atomic_directory, atomic_path, write_json, write_text
+
+log = logging.getLogger(__name__)
+MONITOR_IMAGES = 16
+
+
+def select_device(preference: str = "auto") -> torch.device:
+    if preference == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if preference == "cuda" and not torch.cuda.is_available():
+        raise GaiaError("training.device is 'cuda' but no CUDA device is visible; use 'auto'")
+    return torch.device(preference)
+
+
+def cpu_supports_bf16() -> bool:
+    return bool(
+        torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported()
+    )
+
+
+def autocast_dtype(precision: str, device: torch.device) -> torch.dtype | None:
+    """bf16 autocast on CUDA and on CPUs with native bf16 ("auto"), or as asked."""
+    if precision == "fp32":
+        return None
+    if precision == "bf16":
+        return torch.bfloat16
+    native = device.type == "cuda" or cpu_supports_bf16()
+    return torch.bfloat16 if native else None
+
+
+def seeded_generator(*key: int) -> torch.Generator:
+    """A CPU generator seeded from a tuple of integers (independent streams per key)."""
+    seed = int(np.random.SeedSequence(list(key)).generate_state(1, dtype=np.uint64)[0])
+    return torch.Generator().manual_seed(seed)
+
+
+class BatchSource:
+    """Batches of one split held in memory as uint8; epoch e is a permutation seeded by (seed, e);
+    the last partial batch of an epoch is dropped, as in the reference iterator."""
+
+    def __init__(self, images: np.ndarray, batch_size: int, seed: int, device: torch.device):
+        if len(images) < batch_size:
+            raise GaiaError(f"the training split has {len(images)} images, fewer than one batch")
+        # NHWC storage viewed as NCHW: channels_last memory format at no cost.
+        self.images = torch.from_numpy(np.ascontiguousarray(images)).permute(0, 3, 1, 2)
+        self.batch_size, self.seed, self.device = batch_size, seed, device
+        self.steps_per_epoch = len(images) // batch_size
+        self._epoch, self._order = -1, torch.empty(0, dtype=torch.long)
+
+    def batch(self, step: int) -> torch.Tensor:
+        epoch, position = divmod(step, self.steps_per_epoch)
+        if epoch != self._epoch:
+            generator = seeded_generator(self.seed, 1, epoch)
+            self._epoch, self._order = epoch, torch.randperm(len(self.images), generator=generator)
+        index = self._order[position * self.batch_size : (position + 1) * self.batch_size]
+        return to_model_input(self.images[index], self.device)
+
+
+def to_model_input(uint8_nchw: torch.Tensor, device: torch.device) -> torch.Tensor:
+    x = uint8_nchw.to(device, non_blocking=True).float().div_(255.0)
+    return x.contiguous(memory_format=torch.channels_last)
+
+
+@dataclass
+class TrainResult:
+    experiment: Experiment
+    metrics: dict[str, Any]
+
+
+class JsonlLog:
+    """The live training log; on resume, lines past the checkpoint's step are dropped."""
+
+    def __init__(self, path: Path, keep_until_step: int) -> None:
+        self.path = path
+        kept = []
+        if path.exists() and keep_until_step > 0:
+            kept = [
+                line
+                for line in path.read_text(encoding="utf-8").splitlines()
+                if line and json.loads(line)["step"] <= keep_until_step
+            ]
+        write_text(path, "".join(line + "\n" for line in kept))
+
+    def write(self, record: dict[str, Any]) -> None:
+        with open(self.path, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps(record) + "\n")
+
+
+def build_objective(exp: Experiment, device: torch.device) -> Objective:
+    torch.manual_seed(exp.training["seed"])
+    objective = OBJECTIVES[exp.objective](
+        exp, device, autocast_dtype(exp.training["precision"], device)
+    )
+    if exp.training["channels_last"]:
+        for module in objective.modules.values():
+            module.to(memory_format=torch.channels_last)
+    return objective
+
+
+def train(
+    params: dict[str, Any], name: str, progress: bool = True, fresh: bool = False
+) -> TrainResult:
+    exp = resolve_experiment(params, name)
+    cfg = exp.training
+    device = select_device(cfg["device"])
+    if device.type == "cpu":
+        torch.set_num_threads(cfg["cpu_threads"])
+    data_dir = paths.processed_dir(exp.dataset)
+    train_split = load_split(data_dir, "train")
+    test_split = load_split(data_dir, "test")
+    height, width, channels = train_split.images.shape[1:]
+    if (height, channels) != (exp.generator.resolution, exp.generator.channels):
+        raise GaiaError(
+            f"{data_dir}: images are {height}x{width}x{channels} but the experiment expects "
+            f"{exp.generator.resolution}x{exp.generator.resolution}x{exp.generator.channels}; "
+            f"rebuild the dataset with `gaia prepare-data --dataset {exp.dataset}`"
+        )
+    batches = BatchSource(train_split.images, cfg["batch_size"], cfg["seed"], device)
+    test_images = to_model_input(
+        torch.from_numpy(test_split.images[: cfg["eval_images"]]).permute(0, 3, 1, 2), device
+    )
+    monitor_batch = test_images[:MONITOR_IMAGES]
+
+    objective = build_objective(exp, device)
+    resume = paths.resume_dir(exp.dataset, exp.model)
+    checkpoint_path = resume / "checkpoint.pt"
+    if fresh and resume.exists():
+        shutil.rmtree(resume)
+    resume.mkdir(parents=True, exist_ok=True)
+    start_step, train_seconds = 0, 0.0
+    if checkpoint_path.exists():
+        state = load_checkpoint(checkpoint_path, exp, device)
+        for key, module in objective.modules.items():
+            module.load_state_dict(state["modules"][key])
+        for key, optimizer in objective.optimizers.items():
+            optimizer.load_state_dict(state["optimizers"][key])
+        restore_rng_states(state["rng"])
+        start_step, train_seconds = state["step"], state["train_seconds"]
+        log.info("%s: resuming from %s at step %d", name, checkpoint_path, start_step)
+    live_log = JsonlLog(resume / "train_log.jsonl", start_step)
+    (resume / "samples").mkdir(exist_ok=True)
+    log.info(
+        "%s: %s objective, device %s, autocast %s, %d steps of %d images (%d per epoch)",
+        name,
+        exp.objective,
+        device,
+        objective.autocast_dtype,
+        cfg["steps"],
+        cfg["batch_size"],
+        batches.steps_per_epoch,
+    )
+
+    def checkpoint(step: int) -> None:
+        save_checkpoint(
+            checkpoint_path, exp, step, objective.modules, objective.optimizers, train_seconds
+        )
+
+    sums: dict[str, float] = {}
+    interval_start, interval_steps = time.perf_counter(), 0
+    bar = tqdm(total=cfg["steps"], initial=start_step, desc=name, unit="step", disable=not progress)
+    for step in range(start_step, cfg["steps"]):
+        for module in objective.modules.values():
+            module.train()
+        scalars = objective.train_step(batches.batch(step), seeded_generator(cfg["seed"], 2, step))
+        for key, value in scalars.items():
+            sums[key] = sums.get(key, 0.0) + value
+        interval_steps += 1
+        bar.update(1)
+        done = step + 1
+        if done % cfg["log_every"] == 0 or done == cfg["steps"]:
+            seconds = time.perf_counter() - interval_start
+            train_seconds += seconds
+            record = {"step": done, "epoch": done / batches.steps_per_epoch}
+            record.update({k: v / interval_steps for k, v in sums.items()})
+            record["images_per_s"] = interval_steps * cfg["batch_size"] / seconds
+            live_log.write(record)
+            bar.set_postfix(
+                {k: f"{record[k]:.3g}" for k in ("L_recon", "L_G", "L_D") if k in record}
+            )
+            sums, interval_steps = {}, 0
+        if done % cfg["eval_every"] == 0 or done == cfg["steps"]:
+            for module in objective.modules.values():
+                module.eval()
+            errors = held_out_errors(objective, test_images, cfg["batch_size"])
+            live_log.write({"step": done, **{f"eval_{k}": v for k, v in errors.items()}})
+        if done % cfg["sample_every"] == 0 or done == cfg["steps"]:
+            save_sample_grid(objective, monitor_batch, resume / "samples" / f"step_{done:07d}.png")
+        if done % cfg["checkpoint_every"] == 0 or done == cfg["steps"]:
+            checkpoint(done)
+        if done % cfg["log_every"] == 0:
+            interval_start = time.perf_counter()
+    bar.close()
+    return finish(exp, objective, resume, test_split.images, device, train_seconds)
+
+
+def finish(
+    exp: Experiment,
+    objective: Objective,
+    resume: Path,
+    test_images_uint8: np.ndarray,
+    device: torch.device,
+    train_seconds: float,
+) -> TrainResult:
+    """Held-out errors on the whole test split, then the declared outputs, each atomically."""
+    cfg = exp.training
+    for module in objective.modules.values():
+        module.eval()
+    test_images = to_model_input(torch.from_numpy(test_images_uint8).permute(0, 3, 1, 2), device)
+    errors = held_out_errors(objective, test_images, cfg["batch_size"])
+    log_lines = (resume / "train_log.jsonl").read_text(encoding="utf-8").splitlines()
+    speeds = [json.loads(line).get("images_per_s") for line in log_lines]
+    speeds = [s for s in speeds if s is not None]
+    metrics = {
+        **{f"test_{k}": v for k, v in errors.items()},
+        "test_images": len(test_images),
+        "steps": cfg["steps"],
+        "images_seen": cfg["steps"] * cfg["batch_size"],
+        "train_seconds": train_seconds,
+        "images_per_s": float(np.median(speeds)) if speeds else 0.0,
+    }
+    out = exp.out_dir
+    with atomic_path(paths.model_file(exp.dataset, exp.model)) as tmp:
+        torch.save(
+            {
+                "modules": {k: m.state_dict() for k, m in objective.modules.items()},
+                "experiment": exp.to_dict(),
+                "gaia_version": __version__,
+                "torch_version": torch.__version__,
+                "step": cfg["steps"],
+            },
+            tmp,
+        )
+    shutil.copyfile(resume / "train_log.jsonl", out / ".train_log.jsonl.tmp")
+    (out / ".train_log.jsonl.tmp").replace(paths.train_log(exp.dataset, exp.model))
+    with atomic_directory(paths.samples_dir(exp.dataset, exp.model)) as tmp:
+        for grid in sorted((resume / "samples").glob("*.png")):
+            shutil.copyfile(grid, tmp / grid.name)
+    write_json(paths.train_metrics(exp.dataset, exp.model), metrics)
+    log.info("%s: held-out %s", exp.name, {k: round(v, 5) for k, v in errors.items()})
+    return TrainResult(exp, metrics)

@@ -1,0 +1,24 @@
+# Stage 2: train every experiment DATASET/MODEL of the target (GAIA and the AE baseline).
+# The resumable checkpoint lives in results/DATASET/MODEL/resume/, which is not a declared
+# output: Snakemake deletes declared outputs before a job runs, and a killed run must resume.
+
+
+rule train:
+    input:
+        data=paths.processed_dir("{dataset}"),
+        code=package_files("models", "train"),
+    output:
+        model=paths.model_file("{dataset}", "{model}"),
+        log=paths.train_log("{dataset}", "{model}"),
+        metrics=paths.train_metrics("{dataset}", "{model}"),
+        samples=directory(paths.samples_dir("{dataset}", "{model}")),
+    params:
+        values=lambda w: experiment_params(w.dataset, w.model),
+    log:
+        paths.log_file("train", "{dataset}-{model}"),
+    resources:
+        gpu=1,
+    conda:
+        CONDA_ENV
+    shell:
+        "gaia train --experiment {wildcards.dataset}/{wildcards.model} --log {log}"
