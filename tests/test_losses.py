@@ -91,37 +91,26 @@ def test_each_loss_term_on_hand_made_tensors() -> None:
     assert float(losses.d_share) == pytest.approx(sigmoid(20 * (0.1 - 0.25)))
 
 
-def test_p_fake_and_losses_are_clipped() -> None:
-    x = constant(0.0)
-    losses = gaia_losses(
-        x,
-        constant(0.05),
-        constant(0.1),
-        constant(0.0),
-        constant(0.6),
+def losses_from(real: float, fake_from_real: float, interp: float, **options: bool):
+    """GAIA's terms for X = 0 and constant D outputs: L_real = real, L_gr = fake_from_real,
+    L_gi = interp (the interpolant is 0, D's reconstruction of it is `interp`)."""
+    zero = constant(0.0)
+    return gaia_losses(
+        zero,
+        constant(real),
+        constant(fake_from_real),
+        zero,
+        constant(interp),
         torch.randn(4, 3),
-        GaiaLossConfig(),
+        GaiaLossConfig(**options),
     )
+
+
+def test_p_fake_and_losses_are_clipped() -> None:
+    losses = losses_from(0.05, 0.1, 0.6)
     assert float(losses.p_fake) == pytest.approx(0.9)  # sigma(20 * 0.25) = 0.993, clipped
-    big = gaia_losses(
-        constant(0.0, (2, 1, 2, 2)),
-        constant(1.0, (2, 1, 2, 2)) * 3,
-        constant(0.0, (2, 1, 2, 2)),
-        constant(0.0, (2, 1, 2, 2)),
-        constant(0.0, (2, 1, 2, 2)),
-        torch.randn(2, 3),
-        GaiaLossConfig(),
-    )
-    assert float(big.d_loss) == 1.0  # L_real = 3 clipped to 1
-    unclipped = gaia_losses(
-        constant(0.0, (2, 1, 2, 2)),
-        constant(3.0, (2, 1, 2, 2)),
-        constant(0.0, (2, 1, 2, 2)),
-        constant(0.0, (2, 1, 2, 2)),
-        constant(0.0, (2, 1, 2, 2)),
-        torch.randn(2, 3),
-        GaiaLossConfig(clip_losses=False),
-    )
+    assert float(losses_from(3.0, 0.0, 0.0).d_loss) == 1.0  # L_real = 3 clipped to 1
+    unclipped = losses_from(3.0, 0.0, 0.0, clip_losses=False)
     assert float(unclipped.d_loss) == pytest.approx(3.0)
 
 
@@ -144,16 +133,7 @@ def test_balanced_learning_rates() -> None:
         lr_d, lr_g = balanced_learning_rates(share, 1e-4)
         assert lr_d + lr_g == pytest.approx(1e-4)
     # D reconstructs real images worse than fakes (L_real > L_fake): D is losing, its lr rises.
-    x = constant(0.0)
-    losing = gaia_losses(
-        x,
-        constant(0.3),
-        constant(0.1),
-        constant(0.0),
-        constant(0.1),
-        torch.randn(4, 2),
-        GaiaLossConfig(),
-    )
+    losing = losses_from(0.3, 0.1, 0.1)
     lr_d, lr_g = balanced_learning_rates(float(losing.d_share), 1e-4)
     assert lr_d > lr_g
 
