@@ -253,7 +253,6 @@ def finish(
         "train_seconds": train_seconds,
         "images_per_s": float(np.median(speeds)) if speeds else 0.0,
     }
-    out = exp.out_dir
     with atomic_path(paths.model_file(exp.dataset, exp.model)) as tmp:
         torch.save(
             {
@@ -265,8 +264,8 @@ def finish(
             },
             tmp,
         )
-    shutil.copyfile(resume / "train_log.jsonl", out / ".train_log.jsonl.tmp")
-    (out / ".train_log.jsonl.tmp").replace(paths.train_log(exp.dataset, exp.model))
+    with atomic_path(paths.train_log(exp.dataset, exp.model)) as tmp:
+        shutil.copyfile(resume / "train_log.jsonl", tmp)
     with atomic_directory(paths.samples_dir(exp.dataset, exp.model)) as tmp:
         for grid in sorted((resume / "samples").glob("*.png")):
             shutil.copyfile(grid, tmp / grid.name)
