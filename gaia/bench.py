@@ -32,9 +32,9 @@ def peak_matmul_flops(device: torch.device, dtype: torch.dtype, seconds: float =
         size = 512  # without native bf16 the CPU takes seconds for a 2048 matmul
     a = torch.randn(size, size, device=device, dtype=dtype)
     b = torch.randn(size, size, device=device, dtype=dtype)
+    a @ b  # warm-up
     best, deadline = 0.0, time.perf_counter() + seconds
-    a @ b
-    while time.perf_counter() < deadline:
+    while best == 0.0 or time.perf_counter() < deadline:  # at least one timed matmul
         synchronize(device)
         start = time.perf_counter()
         a @ b
