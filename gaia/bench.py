@@ -48,9 +48,7 @@ def benchmark(params: dict[str, Any], name: str, steps: int, batch_size: int | N
     if batch_size:
         exp.training["batch_size"] = batch_size
     cfg = exp.training
-    device = select_device(cfg["device"])
-    if device.type == "cpu":
-        torch.set_num_threads(cfg["cpu_threads"])
+    device = select_device(cfg)
     objective = build_objective(exp, device)
     shape = (
         cfg["batch_size"],

@@ -7,7 +7,7 @@
     results/DATASET/MODEL/resume/             checkpoint, live log and grids (not an output)
 
 Determinism: the initial weights come from torch.manual_seed(seed); the batch order of epoch e
-from a generator seeded with (seed, e); the alphas of step s from one seeded with (seed, s).
+from a generator seeded with (seed, 1, e); the alphas of step s from one seeded with (seed, 2, s).
 Nothing depends on what ran before in the process, so a run resumed from a checkpoint computes
 the same steps as an uninterrupted one (bit for bit on the CPU; tested).
 """
@@ -39,12 +39,17 @@ log = logging.getLogger(__name__)
 MONITOR_IMAGES = 16
 
 
-def select_device(preference: str = "auto") -> torch.device:
-    if preference == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+def select_device(training: dict[str, Any]) -> torch.device:
+    """The device `training.device` asks for; on the CPU, also the `cpu_threads` thread count."""
+    preference = training["device"]
     if preference == "cuda" and not torch.cuda.is_available():
         raise GaiaError("training.device is 'cuda' but no CUDA device is visible; use 'auto'")
-    return torch.device(preference)
+    if preference == "auto":
+        preference = "cuda" if torch.cuda.is_available() else "cpu"
+    device = torch.device(preference)
+    if device.type == "cpu":
+        torch.set_num_threads(training["cpu_threads"])
+    return device
 
 
 def cpu_supports_bf16() -> bool:
@@ -70,14 +75,13 @@ def seeded_generator(*key: int) -> torch.Generator:
 
 
 class BatchSource:
-    """Batches of one split held in memory as uint8; epoch e is a permutation seeded by (seed, e);
-    the last partial batch of an epoch is dropped, as in the reference iterator."""
+    """Batches of one split held in memory as uint8. Epoch e is a permutation seeded by
+    (seed, 1, e); its last partial batch is dropped, as in the reference iterator."""
 
     def __init__(self, images: np.ndarray, batch_size: int, seed: int, device: torch.device):
         if len(images) < batch_size:
             raise GaiaError(f"the training split has {len(images)} images, fewer than one batch")
-        # NHWC storage viewed as NCHW: channels_last memory format at no cost.
-        self.images = torch.from_numpy(np.ascontiguousarray(images)).permute(0, 3, 1, 2)
+        self.images = nchw_view(images)
         self.batch_size, self.seed, self.device = batch_size, seed, device
         self.steps_per_epoch = len(images) // batch_size
         self._epoch, self._order = -1, torch.empty(0, dtype=torch.long)
@@ -89,6 +93,11 @@ class BatchSource:
             self._epoch, self._order = epoch, torch.randperm(len(self.images), generator=generator)
         index = self._order[position * self.batch_size : (position + 1) * self.batch_size]
         return to_model_input(self.images[index], self.device)
+
+
+def nchw_view(images: np.ndarray) -> torch.Tensor:
+    """uint8 (N, H, W, C) as an (N, C, H, W) tensor: NHWC storage is channels_last at no cost."""
+    return torch.from_numpy(np.ascontiguousarray(images)).permute(0, 3, 1, 2)
 
 
 def to_model_input(uint8_nchw: torch.Tensor, device: torch.device) -> torch.Tensor:
@@ -137,9 +146,7 @@ def train(
 ) -> TrainResult:
     exp = resolve_experiment(params, name)
     cfg = exp.training
-    device = select_device(cfg["device"])
-    if device.type == "cpu":
-        torch.set_num_threads(cfg["cpu_threads"])
+    device = select_device(cfg)
     data_dir = paths.processed_dir(exp.dataset)
     train_split = load_split(data_dir, "train")
     test_split = load_split(data_dir, "test")
@@ -151,9 +158,7 @@ def train(
             f"rebuild the dataset with `gaia prepare-data --dataset {exp.dataset}`"
         )
     batches = BatchSource(train_split.images, cfg["batch_size"], cfg["seed"], device)
-    test_images = to_model_input(
-        torch.from_numpy(test_split.images[: cfg["eval_images"]]).permute(0, 3, 1, 2), device
-    )
+    test_images = to_model_input(nchw_view(test_split.images[: cfg["eval_images"]]), device)
     monitor_batch = test_images[:MONITOR_IMAGES]
 
     objective = build_objective(exp, device)
@@ -240,7 +245,7 @@ def finish(
     cfg = exp.training
     for module in objective.modules.values():
         module.eval()
-    test_images = to_model_input(torch.from_numpy(test_images_uint8).permute(0, 3, 1, 2), device)
+    test_images = to_model_input(nchw_view(test_images_uint8), device)
     errors = held_out_errors(objective, test_images, cfg["batch_size"])
     log_lines = (resume / "train_log.jsonl").read_text(encoding="utf-8").splitlines()
     speeds = [json.loads(line).get("images_per_s") for line in log_lines]
