@@ -16,6 +16,7 @@ from typing import Any
 from gaia import __version__, paths
 from gaia.config import DEFAULT_PARAMS, dataset_config, load_params
 from gaia.errors import GaiaError
+from gaia.experiment import resolve_experiment
 from gaia.utils.io import write_json
 from gaia.utils.logs import setup_logging
 
@@ -48,6 +49,46 @@ def cmd_bench(args: argparse.Namespace, params: dict[str, Any]) -> None:
     from gaia.bench import print_benchmark
 
     print_benchmark(params, args.experiment, args.steps, args.batch_size)
+
+
+def cmd_train_classifier(args: argparse.Namespace, params: dict[str, Any]) -> None:
+    from gaia.analysis.classifier_training import train_classifier
+
+    dataset_config(params, args.dataset)
+    train_classifier(params, args.dataset, progress=not args.no_progress)
+    log.info("wrote %s", paths.classifier_dir(args.dataset))
+
+
+def cmd_extract_latents(args: argparse.Namespace, params: dict[str, Any]) -> None:
+    from gaia.analysis.latents import extract_latents
+
+    exp = resolve_experiment(params, args.experiment)
+    extract_latents(params, exp.dataset, exp.model, progress=not args.no_progress)
+    log.info("wrote %s", paths.latents(exp.dataset, exp.model))
+
+
+def cmd_attribute_vectors(args: argparse.Namespace, params: dict[str, Any]) -> None:
+    from gaia.analysis.attributes import fit_attribute_vectors
+
+    exp = resolve_experiment(params, args.experiment)
+    fit_attribute_vectors(exp.dataset, exp.model)
+    log.info("wrote %s", paths.attribute_vectors(exp.dataset, exp.model))
+
+
+def cmd_attribute_edits(args: argparse.Namespace, params: dict[str, Any]) -> None:
+    from gaia.analysis.attributes import edit_attributes
+
+    exp = resolve_experiment(params, args.experiment)
+    edit_attributes(params, exp.dataset, exp.model)
+    log.info("wrote %s", paths.attribute_summary(exp.dataset, exp.model))
+
+
+def cmd_interpolation_metrics(args: argparse.Namespace, params: dict[str, Any]) -> None:
+    from gaia.analysis.interpolation import interpolation_metrics
+
+    exp = resolve_experiment(params, args.experiment)
+    interpolation_metrics(params, exp.dataset, exp.model)
+    log.info("wrote %s", paths.interpolation_metrics(exp.dataset, exp.model))
 
 
 def target_datasets(params: dict[str, Any], target: str) -> list[str]:
@@ -107,6 +148,17 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--experiment", default="synthfaces/gaia", help="DATASET/MODEL")
     sub.add_argument("--steps", type=int, default=5, help="timed steps (after 2 warm-up steps)")
     sub.add_argument("--batch-size", type=int, help="override training.batch_size")
+    sub = step("train-classifier", cmd_train_classifier, "fit the attribute classifier")
+    sub.add_argument("--dataset", required=True)
+    analyses = (
+        ("extract-latents", cmd_extract_latents, "encode training and test images"),
+        ("attribute-vectors", cmd_attribute_vectors, "OLS and mean-difference vectors"),
+        ("attribute-edits", cmd_attribute_edits, "edit held-out faces; efficacy and leakage"),
+        ("interpolation-metrics", cmd_interpolation_metrics, "judge latent interpolations"),
+    )
+    for name, handler, text in analyses:
+        sub = step(name, handler, text)
+        sub.add_argument("--experiment", required=True, help="DATASET/MODEL")
     sub = step("figure", cmd_figure, "draw a figure into reports/figures (PNG and PDF)")
     sub.add_argument("figure", choices=["datasets", "attribute-stats"])
     sub.add_argument("--target", default="all", help="draw the datasets of this target")

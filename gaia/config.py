@@ -111,6 +111,18 @@ def _cross_reference_problems(params: dict[str, Any]) -> Iterable[str]:
                         f"targets.{target}.{section}: unknown {section[:-1]} {name!r}; "
                         f"defined {section}: {sorted(defined)}"
                     )
+    for target, spec in params["targets"].items():
+        for name in spec["attribute_datasets"]:
+            if name not in spec["datasets"]:
+                yield (
+                    f"targets.{target}.attribute_datasets: {name!r} is not in "
+                    f"targets.{target}.datasets {spec['datasets']}"
+                )
+            elif name in datasets and datasets[name]["kind"] != "synthfaces":
+                yield (
+                    f"targets.{target}.attribute_datasets: {name!r} (kind "
+                    f"{datasets[name]['kind']!r}) has no binary attributes"
+                )
     for name, model in models.items():
         if model["preset"] not in params["presets"]:
             yield (
@@ -124,12 +136,28 @@ def _cross_reference_problems(params: dict[str, Any]) -> Iterable[str]:
     for dataset, per_model in params.get("experiments", {}).items():
         if dataset not in datasets:
             yield f"experiments.{dataset}: unknown dataset; defined datasets: {sorted(datasets)}"
-        for model in per_model:
+        for model, overrides in per_model.items():
             if model not in models:
                 yield (
                     f"experiments.{dataset}.{model}: unknown model; "
                     f"defined models: {sorted(models)}"
                 )
+                continue
+            for objective in ("gaia", "ae"):
+                if objective in overrides and models[model]["objective"] != objective:
+                    yield (
+                        f"experiments.{dataset}.{model}.{objective}: model {model!r} has "
+                        f"objective {models[model]['objective']!r}, not {objective!r}"
+                    )
+    edits = params["analysis"]["edits"]
+    if edits["report_scale"] not in edits["scales"]:
+        yield (
+            f"analysis.edits.report_scale: {edits['report_scale']!r} must be one of "
+            f"analysis.edits.scales {edits['scales']!r}"
+        )
+    for name in models:
+        if name == "classifier":
+            yield "models.classifier: the name is reserved for results/DATASET/classifier/"
     for name, cfg in datasets.items():
         if cfg["kind"] != "synthfaces":
             continue

@@ -1,7 +1,8 @@
 """Resolve an experiment "DATASET/MODEL" from params.yaml into everything training needs.
 
 An experiment trains model entry MODEL (objective + architecture preset) on dataset DATASET,
-with the `training` defaults overridden by `experiments.DATASET.MODEL`. The networks take their
+with the `training` defaults (and the model's objective settings, under the key `gaia` or `ae`)
+overridden by `experiments.DATASET.MODEL`. The networks take their
 resolution and channel count from the dataset.
 """
 
@@ -91,7 +92,11 @@ def resolve_experiment(params: dict[str, Any], name: str) -> Experiment:
         raise ParamsError(
             f"preset {model_cfg['preset']!r} does not fit dataset {dataset!r}: {exc}"
         ) from None
-    overrides = params.get("experiments", {}).get(dataset, {}).get(model, {})
+    overrides = dict(params.get("experiments", {}).get(dataset, {}).get(model, {}))
+    objective_params = {
+        **model_cfg.get(model_cfg["objective"], {}),
+        **overrides.pop(model_cfg["objective"], {}),
+    }
     training = {**params["training"], **overrides}
     return Experiment(
         dataset=dataset,
@@ -99,6 +104,6 @@ def resolve_experiment(params: dict[str, Any], name: str) -> Experiment:
         objective=model_cfg["objective"],
         generator=generator,
         discriminator=discriminator,
-        objective_params=dict(model_cfg.get(model_cfg["objective"], {})),
+        objective_params=objective_params,
         training=training,
     )

@@ -52,10 +52,46 @@ def samples_dir(dataset: str, model: str) -> Path:
     return experiment_dir(dataset, model) / "samples"
 
 
+def latents(dataset: str, model: str) -> Path:
+    return experiment_dir(dataset, model) / "latents.npz"
+
+
+def attribute_vectors(dataset: str, model: str) -> Path:
+    return experiment_dir(dataset, model) / "attribute_vectors.npz"
+
+
+def attribute_cosines(dataset: str, model: str) -> Path:
+    return experiment_dir(dataset, model) / "attribute_cosines.csv"
+
+
+def attribute_metrics(dataset: str, model: str) -> Path:
+    return experiment_dir(dataset, model) / "attribute_metrics.csv"
+
+
+def attribute_summary(dataset: str, model: str) -> Path:
+    return experiment_dir(dataset, model) / "attribute_summary.json"
+
+
+def interpolation_metrics(dataset: str, model: str) -> Path:
+    return experiment_dir(dataset, model) / "interpolation_metrics.json"
+
+
 def resume_dir(dataset: str, model: str) -> Path:
     """Resumable training state. Not a declared output: Snakemake and DVC delete declared
     outputs before running a job, which would throw away the progress of a killed run."""
     return experiment_dir(dataset, model) / "resume"
+
+
+def classifier_dir(dataset: str) -> Path:
+    return RESULTS / dataset / "classifier"
+
+
+def classifier_file(dataset: str) -> Path:
+    return classifier_dir(dataset) / "classifier.pt"
+
+
+def classifier_metrics(dataset: str) -> Path:
+    return classifier_dir(dataset) / "classifier_metrics.json"
 
 
 def figure(name: str, ext: str = "png") -> Path:

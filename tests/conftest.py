@@ -47,6 +47,12 @@ def tiny(params: dict[str, Any]) -> dict[str, Any]:
     )
     params["training"]["eval_images"] = 16
     params["experiments"] = {}
+    analysis = params["analysis"]
+    analysis["latents"].update(fit_images=96, batch_size=32)
+    analysis["classifier"].update(width=4, features=8, steps=4, batch_size=16)
+    analysis["edits"].update(images=4, scales=[1.0], report_scale=1.0, batch_size=16)
+    analysis["interpolation"]["lines"].update(pairs=4, steps=4, reference_lines=64)
+    analysis["interpolation"]["faces"].update(pairs=4, alphas=[0.0, 0.5, 1.0])
     return params
 
 

@@ -11,6 +11,7 @@ import yaml
 from gaia.config import dataset_config, load_params, validate_params
 from gaia.data import synthfaces
 from gaia.errors import ParamsError
+from gaia.experiment import resolve_experiment
 
 
 def check_error(params: dict, *fragments: str) -> str:
@@ -81,6 +82,17 @@ def test_target_naming_an_unknown_dataset(default_params: dict) -> None:
     params = copy.deepcopy(default_params)
     params["targets"]["all"]["datasets"].append("celebahq")
     check_error(params, "targets.all.datasets", "'celebahq'", "defined datasets")
+
+
+def test_experiment_overrides_training_and_its_own_objective_only(default_params: dict) -> None:
+    params = copy.deepcopy(default_params)
+    params["experiments"]["synthfaces"]["ae"] = {"steps": 7, "ae": {"loss": "mse"}}
+    exp = resolve_experiment(validate_params(params), "synthfaces/ae")
+    assert exp.training["steps"] == 7 and "ae" not in exp.training
+    assert exp.objective_params == {"loss": "mse"}
+    assert resolve_experiment(params, "lines/ae").objective_params == {"loss": "mse"}
+    params["experiments"]["synthfaces"]["ae"] = {"gaia": {"slope": 10.0}}
+    check_error(params, "experiments.synthfaces.ae.gaia", "objective 'ae'")
 
 
 def test_unknown_dataset_name_lists_the_defined_ones(default_params: dict) -> None:

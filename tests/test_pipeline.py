@@ -36,11 +36,27 @@ def weights_digest(path: Path) -> str:
     import torch
 
     state = torch.load(path, weights_only=False)
-    digest = hashlib.sha256(json.dumps(state["experiment"], sort_keys=True).encode())
+    metadata = state.get("experiment", state.get("config"))
+    digest = hashlib.sha256(json.dumps(metadata, sort_keys=True).encode())
     for module, tensors in sorted(state["modules"].items()):
         for key, tensor in sorted(tensors.items()):
             digest.update(f"{module}.{key}".encode())
             digest.update(tensor.cpu().contiguous().numpy().tobytes())
+    return digest.hexdigest()
+
+
+def arrays_digest(path: Path) -> str:
+    """The sha256 of an .npz file's arrays, names, dtypes and shapes."""
+    import hashlib
+
+    import numpy as np
+
+    digest = hashlib.sha256()
+    with np.load(path) as arrays:
+        for name in sorted(arrays.files):
+            array = arrays[name]
+            digest.update(f"{name}{array.dtype}{array.shape}".encode())
+            digest.update(np.ascontiguousarray(array).tobytes())
     return digest.hexdigest()
 
 
@@ -69,6 +85,8 @@ def output_hashes(root: Path) -> dict[str, str]:
                 hashes[relative] = without_timing(path)
             elif path.suffix == ".pt":
                 hashes[relative] = weights_digest(path)
+            elif path.suffix == ".npz":  # zip members carry their write time
+                hashes[relative] = arrays_digest(path)
             else:
                 hashes[relative] = sha256_file(path)
     return hashes
@@ -89,6 +107,15 @@ def test_snakemake_and_dvc_build_identical_outputs(repo_copy: Path) -> None:
         "results/synthfaces/gaia/model.pt",
         "results/lines/ae/train_metrics.json",
         "results/synthfaces/ae/samples/step_0000004.png",
+        "results/synthfaces/classifier/classifier_metrics.json",
+        "results/lines/classifier/classifier.pt",
+        "results/synthfaces/gaia/latents.npz",
+        "results/synthfaces/ae/attribute_vectors.npz",
+        "results/synthfaces/gaia/attribute_cosines.csv",
+        "results/synthfaces/ae/attribute_metrics.csv",
+        "results/synthfaces/gaia/attribute_summary.json",
+        "results/lines/gaia/interpolation_metrics.json",
+        "results/synthfaces/ae/interpolation_metrics.json",
     ):
         assert expected in built, f"{expected} missing from {sorted(built)}"
     for log in ("prepare_data/synthfaces", "report_datasets/all"):
@@ -98,6 +125,10 @@ def test_snakemake_and_dvc_build_identical_outputs(repo_copy: Path) -> None:
     assert stats["train"]["count"] == 96
     report = (repo_copy / "reports/datasets.md").read_text()
     assert "young:old" in report and "## lines" in report
+    summary = json.loads((repo_copy / "results/synthfaces/gaia/attribute_summary.json").read_text())
+    assert {"ols_leakage_Young_to_Male", "mean_difference_leakage_Young_to_Male"} <= set(summary)
+    lines = json.loads((repo_copy / "results/lines/ae/interpolation_metrics.json").read_text())
+    assert {"mean_distance", "smoothness", "angular_mean_distance"} <= set(lines)
 
     for name in OUTPUT_ROOTS:
         path = repo_copy / name

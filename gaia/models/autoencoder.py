@@ -210,5 +210,11 @@ def latent_vector(style: Tensor, content: Tensor) -> Tensor:
     return torch.cat([content.flatten(1), style.flatten(1)], dim=1)
 
 
+def split_latent(z: Tensor, cfg: AutoencoderConfig) -> tuple[Tensor, Tensor]:
+    """Inverse of `latent_vector` for generator `cfg`: (style, content) ready for decode()."""
+    assert cfg.content_dim is not None, "only a generator (dense content code) has a latent vector"
+    return z[:, cfg.content_dim :], z[:, : cfg.content_dim]
+
+
 def count_parameters(module: nn.Module) -> int:
     return sum(p.numel() for p in module.parameters())

@@ -264,7 +264,7 @@ def finish(
                 "modules": {k: m.state_dict() for k, m in objective.modules.items()},
                 "experiment": exp.to_dict(),
                 "gaia_version": __version__,
-                "torch_version": torch.__version__,
+                "torch_version": str(torch.__version__),
                 "step": cfg["steps"],
             },
             tmp,

@@ -41,8 +41,13 @@ def target_experiments():
 
 
 def all_target_outputs():
+    attribute_experiments = [(d, m) for d in ALL["attribute_datasets"] for m in ALL["models"]]
     return [
         *(paths.train_metrics(d, m) for d, m in target_experiments()),
+        *(paths.classifier_metrics(d) for d in ALL["datasets"]),
+        *(paths.interpolation_metrics(d, m) for d, m in target_experiments()),
+        *(paths.attribute_summary(d, m) for d, m in attribute_experiments),
+        *(paths.attribute_cosines(d, m) for d, m in attribute_experiments),
         paths.figure("datasets"),
         paths.figure("attribute_stats"),
         paths.datasets_report(),

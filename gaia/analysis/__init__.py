@@ -1,0 +1,1 @@
+"""Latent-space analyses of trained models: attribute vectors, edits, interpolation metrics."""

@@ -1,0 +1,141 @@
+"""`gaia train-classifier`: fit the attribute classifier on a dataset's real training images and
+measure its held-out accuracy per output.
+
+    results/DATASET/classifier/classifier.pt            weights and configuration
+    results/DATASET/classifier/classifier_metrics.json  held-out accuracy per attribute (or class)
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+from tqdm import tqdm
+
+from gaia import __version__, paths
+from gaia.analysis.classifier import AttributeClassifier, ClassifierConfig
+from gaia.data.store import Split, load_split
+from gaia.errors import GaiaError
+from gaia.train.trainer import nchw_view, seeded_generator, to_model_input
+from gaia.utils.io import atomic_path, write_json
+
+log = logging.getLogger(__name__)
+
+
+def classifier_targets(split: Split) -> tuple[tuple[str, ...], str, np.ndarray]:
+    """What the classifier predicts on this dataset (output names and kind) and the targets."""
+    if split.attribute_names:
+        return tuple(split.attribute_names), "binary", split.attributes.to_numpy(np.float32)
+    if "label" in split.labels:
+        labels = split.labels["label"].to_numpy(np.int64)
+        classes = int(split.manifest.get("n_classes", labels.max() + 1))
+        return tuple(f"class_{c}" for c in range(classes)), "categorical", labels
+    raise GaiaError("the dataset has neither binary attributes nor a class label to classify")
+
+
+@torch.no_grad()
+def predict(model: AttributeClassifier, images: np.ndarray, batch_size: int = 512) -> np.ndarray:
+    """Output probabilities for uint8 NHWC images, in batches."""
+    model.eval()
+    out = []
+    for start in range(0, len(images), batch_size):
+        x = to_model_input(nchw_view(images[start : start + batch_size]), torch.device("cpu"))
+        out.append(model.probabilities(x).numpy())
+    return np.concatenate(out)
+
+
+def accuracies(model: AttributeClassifier, images: np.ndarray, targets: np.ndarray) -> pd.Series:
+    probabilities = predict(model, images)
+    if model.cfg.kind == "binary":
+        correct = (probabilities > 0.5) == targets.astype(bool)
+        return pd.Series(correct.mean(axis=0), index=list(model.cfg.outputs))
+    return pd.Series({"label": float((probabilities.argmax(1) == targets).mean())})
+
+
+def fit_classifier(
+    images: np.ndarray,
+    targets: np.ndarray,
+    cfg: ClassifierConfig,
+    settings: dict[str, Any],
+    progress: bool = True,
+) -> AttributeClassifier:
+    """Adam on the classifier's loss for `settings["steps"]` seeded batches of the images."""
+    torch.manual_seed(settings["seed"])
+    model = AttributeClassifier(cfg)
+    optimizer = torch.optim.Adam(model.parameters(), lr=settings["lr"])
+    data = nchw_view(images)
+    labels = torch.as_tensor(np.array(targets))
+    batch = settings["batch_size"]
+    model.train()
+    for step in tqdm(range(settings["steps"]), desc="classifier", disable=not progress):
+        index = torch.randint(
+            len(images), (batch,), generator=seeded_generator(settings["seed"], 3, step)
+        )
+        x = to_model_input(data[index], torch.device("cpu"))
+        loss = model.loss(model(x), labels[index])
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+    return model.eval()
+
+
+def train_classifier(params: dict[str, Any], dataset: str, progress: bool = True) -> dict[str, Any]:
+    settings = params["analysis"]["classifier"]
+    torch.set_num_threads(params["training"]["cpu_threads"])
+    train_split = load_split(paths.processed_dir(dataset), "train")
+    test_split = load_split(paths.processed_dir(dataset), "test")
+    outputs, kind, train_targets = classifier_targets(train_split)
+    height, _, channels = train_split.images.shape[1:]
+    cfg = ClassifierConfig(
+        height, channels, outputs, kind, width=settings["width"], features=settings["features"]
+    )
+    model = fit_classifier(train_split.images, train_targets, cfg, settings, progress)
+    test_targets = classifier_targets(test_split)[2]
+    accuracy = accuracies(model, test_split.images, test_targets)
+    metrics = {
+        **{f"accuracy_{name}": float(value) for name, value in accuracy.items()},
+        "accuracy_min": float(accuracy.min()),
+        "test_images": len(test_split),
+        "steps": settings["steps"],
+    }
+    with atomic_path(paths.classifier_file(dataset)) as tmp:
+        torch.save(
+            {
+                "modules": {"classifier": model.state_dict()},
+                "config": cfg.to_dict(),
+                "gaia_version": __version__,
+            },
+            tmp,
+        )
+    write_json(paths.classifier_metrics(dataset), metrics)
+    below = accuracy[accuracy < settings["min_accuracy"]]
+    if len(below):
+        log.warning(
+            "%s classifier: held-out accuracy below %.2f for %s; edits of these attributes are "
+            "judged unreliably (render them more clearly or train longer)",
+            dataset,
+            settings["min_accuracy"],
+            dict(below.round(3)),
+        )
+    log.info(
+        "%s classifier: held-out accuracy %s",
+        dataset,
+        {k: round(float(v), 4) for k, v in accuracy.items()},
+    )
+    return metrics
+
+
+def load_classifier(dataset: str) -> AttributeClassifier:
+    path = paths.classifier_file(dataset)
+    if not path.is_file():
+        raise GaiaError(
+            f"{path}: missing; train it with `gaia train-classifier --dataset {dataset}`"
+        )
+    state = torch.load(path, map_location="cpu", weights_only=True)
+    cfg = state["config"]
+    model = AttributeClassifier(ClassifierConfig(**{**cfg, "outputs": tuple(cfg["outputs"])}))
+    model.load_state_dict(state["modules"]["classifier"])
+    return model.eval()

@@ -1,0 +1,112 @@
+"""Judge attribute vectors by editing held-out faces and classifying the decoded edits.
+
+For attribute a, method m and scale k: faces without a get z + k*v_a ("add"), faces with a get
+z - k*v_a ("remove"). The classifier's probabilities on the decoded edit are compared with those
+on the plain reconstruction G(X) of the same face, so reconstruction error is not counted:
+
+    delta_b   = mean over faces of P(b | edit) - P(b | reconstruction), for every attribute b
+    efficacy  = sign * delta_a           (sign +1 for add, -1 for remove)
+    leakage   = mean over b != a of |delta_b|
+
+The signed leakage of a onto b, sign * delta_b averaged over both directions, is the change of
+P(b) per unit of a added: for Young -> Male it is negative when "younger" also feminises.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+
+from gaia.analysis.classifier import AttributeClassifier
+from gaia.analysis.latents import decode_latents
+from gaia.models.autoencoder import Autoencoder
+from gaia.train.trainer import seeded_generator
+from gaia.utils.batching import map_batches
+
+DIRECTIONS = {"add": 1.0, "remove": -1.0}
+
+
+@torch.no_grad()
+def _probabilities(
+    generator: Autoencoder, classifier: AttributeClassifier, z: torch.Tensor, batch: int
+) -> np.ndarray:
+    return map_batches(classifier.probabilities, decode_latents(generator, z, batch), batch).numpy()
+
+
+def _faces(has: np.ndarray, count: int, seed: int, key: int) -> np.ndarray:
+    """Up to `count` indices where `has` is True, a seeded sample."""
+    candidates = np.flatnonzero(has)
+    order = torch.randperm(len(candidates), generator=seeded_generator(seed, 5, key)).numpy()
+    return np.sort(candidates[order[:count]])
+
+
+def evaluate_edits(
+    generator: Autoencoder,
+    classifier: AttributeClassifier,
+    test_latents: np.ndarray,
+    test_attributes: pd.DataFrame,
+    vectors: dict[str, np.ndarray],
+    settings: dict[str, Any],
+) -> pd.DataFrame:
+    """One row per (method, attribute, direction, scale): efficacy, delta_<b> and leakage."""
+    names = list(test_attributes.columns)
+    if list(classifier.cfg.outputs) != names:
+        raise ValueError(f"classifier outputs {classifier.cfg.outputs} differ from {names}")
+    batch = settings["batch_size"]
+    z_all = torch.tensor(np.asarray(test_latents, np.float32))
+    rows = []
+    for a, attribute in enumerate(names):
+        present = test_attributes[attribute].to_numpy(bool)
+        for d, (direction, sign) in enumerate(DIRECTIONS.items()):
+            faces = _faces(
+                ~present if sign > 0 else present, settings["images"], settings["seed"], 2 * a + d
+            )
+            if len(faces) == 0:
+                continue
+            z = z_all[faces]
+            base = _probabilities(generator, classifier, z, batch)
+            for method, method_vectors in vectors.items():
+                v = torch.from_numpy(np.asarray(method_vectors[a], np.float32))
+                for scale in settings["scales"]:
+                    edited = _probabilities(generator, classifier, z + sign * scale * v, batch)
+                    delta = (edited - base).mean(axis=0)
+                    others = np.delete(np.abs(delta), a)
+                    rows.append(
+                        {
+                            "method": method,
+                            "attribute": attribute,
+                            "direction": direction,
+                            "scale": float(scale),
+                            "images": len(faces),
+                            "efficacy": float(sign * delta[a]),
+                            "leakage": float(others.mean()) if len(others) else 0.0,
+                            **{f"delta_{b}": float(x) for b, x in zip(names, delta, strict=True)},
+                        }
+                    )
+    return pd.DataFrame(rows)
+
+
+def signed_leakage(table: pd.DataFrame, method: str, source: str, target: str, scale: float):
+    """Change of P(target) per unit of `source` added, averaged over both edit directions."""
+    rows = table[(table.method == method) & (table.attribute == source) & (table.scale == scale)]
+    signs = rows.direction.map(DIRECTIONS)
+    return float((signs * rows[f"delta_{target}"]).mean())
+
+
+def summarise_edits(table: pd.DataFrame, settings: dict[str, Any]) -> dict[str, float]:
+    """One number per key at the report scale: mean efficacy and leakage per method, and the
+    signed leakage of each configured pair (e.g. ols_leakage_Young_to_Male)."""
+    scale = float(settings["report_scale"])
+    at_scale = table[table.scale == scale]
+    summary: dict[str, float] = {"report_scale": scale}
+    for method, rows in at_scale.groupby("method", sort=False):
+        summary[f"{method}_mean_efficacy"] = float(rows.efficacy.mean())
+        summary[f"{method}_mean_leakage"] = float(rows.leakage.mean())
+        for source, target in settings["leakage_pairs"]:
+            if f"delta_{target}" in table and source in set(table.attribute):
+                key = f"{method}_leakage_{source}_to_{target}"
+                summary[key] = signed_leakage(table, str(method), source, target, scale)
+    return summary

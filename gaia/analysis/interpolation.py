@@ -1,0 +1,159 @@
+"""`gaia interpolation-metrics`: how good are a model's latent interpolations?
+
+lines (ACAI's benchmark, paper_spec.md 8.3): Mean Distance and Smoothness of 16-step latent
+interpolations between random test pairs, next to the same metrics of two references on the same
+pairs: the correct interpolation (rendered lines sweeping the short way round, the floor) and the
+pixel cross-fade (a poor interpolation).
+
+faces: for each alpha of a grid, over random test pairs: D's reconstruction error of the decoded
+interpolation (where the model has a D), the classifier's confidence (mean over attributes of
+max(p, 1-p)), and for midpoints (alpha = 0.5) and reconstructions the distance to the nearest
+real test image in the classifier's feature space, with the real-to-real nearest-neighbour
+distance as the scale.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+from typing import Any
+
+import numpy as np
+import torch
+
+from gaia import paths
+from gaia.analysis.classifier import AttributeClassifier
+from gaia.analysis.classifier_training import load_classifier
+from gaia.analysis.latents import decode_latents
+from gaia.analysis.lines_metrics import (
+    crossfade,
+    lines_metrics,
+    reference_lines,
+    shortest_arc_angles,
+)
+from gaia.config import dataset_config
+from gaia.data.lines import render_lines
+from gaia.data.store import load_split
+from gaia.models.trained import TrainedModel, load_trained
+from gaia.train.trainer import nchw_view, seeded_generator, select_device, to_model_input
+from gaia.utils.batching import map_batches
+from gaia.utils.io import write_json
+
+log = logging.getLogger(__name__)
+
+
+def random_pairs(count: int, available: int, seed: int) -> np.ndarray:
+    """(count, 2) indices of distinct test images, seeded."""
+    generator = seeded_generator(seed, 6)
+    first = torch.randint(available, (count,), generator=generator)
+    offset = torch.randint(1, available, (count,), generator=generator)
+    return torch.stack([first, (first + offset) % available], dim=1).numpy()
+
+
+def interpolate_latents(z: np.ndarray, pairs: np.ndarray, alphas: np.ndarray) -> torch.Tensor:
+    """(pairs * steps, d): (1 - t) z_first + t z_second for each t in `alphas`, pair-major."""
+    a = torch.from_numpy(z[pairs[:, 0]]).unsqueeze(1)
+    b = torch.from_numpy(z[pairs[:, 1]]).unsqueeze(1)
+    t = torch.from_numpy(np.asarray(alphas, np.float32)).view(1, -1, 1)
+    return ((1 - t) * a + t * b).reshape(-1, z.shape[1])
+
+
+def lines_interpolation_metrics(
+    trained: TrainedModel, latents: np.ndarray, angles: np.ndarray, cfg: dict, settings: dict
+) -> dict[str, float]:
+    steps = settings["steps"]
+    pairs = random_pairs(settings["pairs"], len(latents), settings["seed"])
+    reference = reference_lines(cfg, settings["reference_lines"])
+    z = interpolate_latents(latents, pairs, np.linspace(0.0, 1.0, steps))
+    decoded = decode_latents(trained.generator, z, settings["batch_size"])
+    decoded = decoded.reshape(len(pairs), steps, *decoded.shape[1:])
+    arcs = shortest_arc_angles(angles[pairs[:, 0]], angles[pairs[:, 1]], steps)
+    rendered = render_lines(arcs.ravel(), cfg["resolution"], cfg["supersample"], cfg["line_width"])
+    correct = torch.from_numpy(rendered).float().div(255).permute(0, 3, 1, 2)
+    correct = correct.reshape(len(pairs), steps, *correct.shape[1:])
+    fade = crossfade(correct[:, 0], correct[:, -1], steps)
+    results = lines_metrics(decoded, reference)
+    for name, images in (("angular", correct), ("crossfade", fade)):
+        reference_scores = lines_metrics(images, reference)
+        for key in ("mean_distance", "smoothness", "flat_interpolations"):
+            results[f"{name}_{key}"] = reference_scores[key]
+    return results
+
+
+def _confidence(classifier: AttributeClassifier, images: torch.Tensor, batch: int) -> float:
+    """Mean over images and outputs of max(p, 1 - p): how decisive the classifier is."""
+    p = map_batches(classifier.probabilities, images, batch)
+    return float(torch.maximum(p, 1 - p).mean())
+
+
+@torch.no_grad()
+def _d_error(trained: TrainedModel, images: torch.Tensor, batch: int) -> float:
+    assert trained.discriminator is not None
+    device = next(trained.discriminator.parameters()).device
+    total = 0.0
+    for s in range(0, len(images), batch):
+        x = images[s : s + batch].to(device)
+        total += float((trained.discriminator(x).float() - x).abs().mean()) * len(x)
+    return total / len(images)
+
+
+def nearest_distance(queries: torch.Tensor, reals: torch.Tensor, exclude_self: bool = False):
+    """Mean Euclidean distance from each query to its nearest real (itself excluded if asked)."""
+    distances = torch.cdist(queries, reals)
+    if exclude_self:
+        distances.fill_diagonal_(float("inf"))
+    return float(distances.min(dim=1).values.mean())
+
+
+def face_interpolation_metrics(
+    trained: TrainedModel,
+    classifier: AttributeClassifier,
+    latents: np.ndarray,
+    test_images: torch.Tensor,
+    settings: dict,
+) -> dict[str, float]:
+    batch = settings["batch_size"]
+    alphas = np.asarray(settings["alphas"], np.float64)
+    pairs = random_pairs(settings["pairs"], len(latents), settings["seed"])
+    decoded = decode_latents(trained.generator, interpolate_latents(latents, pairs, alphas), batch)
+    decoded = decoded.reshape(len(pairs), len(alphas), *decoded.shape[1:])
+    results: dict[str, float] = {"pairs": len(pairs)}
+    for i, alpha in enumerate(alphas):
+        tag = f"{alpha:.2f}"
+        results[f"classifier_confidence_alpha_{tag}"] = _confidence(
+            classifier, decoded[:, i], batch
+        )
+        if trained.discriminator is not None:
+            results[f"d_error_alpha_{tag}"] = _d_error(trained, decoded[:, i], batch)
+    features = partial(map_batches, classifier.features, batch_size=batch)
+    reals = features(test_images)
+    midpoints = decode_latents(trained.generator, interpolate_latents(latents, pairs, [0.5]), batch)
+    recon = decode_latents(trained.generator, torch.from_numpy(latents[pairs[:, 0]]), batch)
+    results["nearest_real_midpoint"] = nearest_distance(features(midpoints), reals)
+    results["nearest_real_reconstruction"] = nearest_distance(features(recon), reals)
+    results["nearest_real_real"] = nearest_distance(reals, reals, exclude_self=True)
+    results["classifier_confidence_real"] = _confidence(classifier, test_images, batch)
+    return results
+
+
+def interpolation_metrics(params: dict[str, Any], dataset: str, model: str) -> dict[str, float]:
+    settings = params["analysis"]["interpolation"]
+    cfg = dataset_config(params, dataset)
+    torch.set_num_threads(params["training"]["cpu_threads"])
+    trained = load_trained(paths.model_file(dataset, model), select_device(params["training"]))
+    trained.generator.cpu()
+    if trained.discriminator is not None:
+        trained.discriminator.cpu()
+    latents = np.load(paths.latents(dataset, model))["test_latents"]
+    test = load_split(paths.processed_dir(dataset), "test")
+    if cfg["kind"] == "lines":
+        angles = test.labels["angle"].to_numpy()
+        results = lines_interpolation_metrics(trained, latents, angles, cfg, settings["lines"])
+    else:
+        images = to_model_input(nchw_view(test.images), torch.device("cpu"))
+        results = face_interpolation_metrics(
+            trained, load_classifier(dataset), latents, images, settings["faces"]
+        )
+    write_json(paths.interpolation_metrics(dataset, model), results)
+    log.info("%s/%s interpolation metrics: %s", dataset, model, results)
+    return results

@@ -1,0 +1,105 @@
+"""ACAI's interpolation metrics on the lines benchmark (paper_spec.md section 8.3).
+
+Every decoded interpolant is matched to the nearest of `REFERENCE_COUNT` rendered reference lines
+(angles linspace(0, 2*pi - 2*pi/N, N), drawn by the dataset's own renderer) by cosine distance on
+the flattened pixels.
+
+- Mean Distance: the mean over all interpolants of that minimal cosine distance.
+- Smoothness: per interpolation, the matched angles are unwrapped; the largest consecutive step
+  divided by the total change, minus 1/(S-1) for S steps. It is 0 for a uniform sweep. A total
+  change below 1e-4 gives NaN, and the mean divides the sum of the finite scores by the count of
+  all interpolations (NaN counts as 0), as ACAI's code does.
+
+Pixels are mapped to [-1, 1] before the cosine distance, ACAI's range: in [0, 1] an all-black
+image is the zero vector, whose cosine distance is undefined, while in [-1, 1] it is a (bad) image
+with a well-defined distance to every line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+
+from gaia.data.lines import render_lines
+
+REFERENCE_COUNT = 10_000
+STEPS = 16
+PAIRS = 256
+FLAT_CHANGE = 1e-4
+
+
+@dataclass(frozen=True)
+class ReferenceLines:
+    angles: np.ndarray  # (N,)
+    unit_vectors: torch.Tensor  # (N, pixels) float64 (distances near 1e-4 matter), unit rows
+
+
+def reference_lines(cfg: dict[str, Any], count: int = REFERENCE_COUNT) -> ReferenceLines:
+    """The reference set of the lines dataset described by `cfg` (its `datasets.lines` entry)."""
+    angles = np.linspace(0.0, 2.0 * np.pi - 2.0 * np.pi / count, count)
+    images = render_lines(angles, cfg["resolution"], cfg["supersample"], cfg["line_width"])
+    return ReferenceLines(angles, _unit_rows(torch.from_numpy(images).float() / 255.0))
+
+
+def _unit_rows(images: torch.Tensor) -> torch.Tensor:
+    """Images in [0, 1], any shape (n, ...), as unit-norm rows of [-1, 1] pixels."""
+    flat = images.reshape(len(images), -1).double() * 2.0 - 1.0
+    return flat / flat.norm(dim=1, keepdim=True).clamp_min(1e-12)
+
+
+def nearest_reference(
+    images: torch.Tensor, reference: ReferenceLines, batch_size: int = 2048
+) -> tuple[np.ndarray, np.ndarray]:
+    """For images in [0, 1] (n, ...): the cosine distance to the nearest reference line and that
+    line's angle."""
+    distances, indices = [], []
+    for start in range(0, len(images), batch_size):
+        similarity = _unit_rows(images[start : start + batch_size]) @ reference.unit_vectors.T
+        best, index = similarity.max(dim=1)
+        distances.append(1.0 - best)
+        indices.append(index)
+    distance = torch.cat(distances).numpy().clip(min=0.0)
+    return distance, reference.angles[torch.cat(indices).numpy()]
+
+
+def smoothness(angles: np.ndarray) -> np.ndarray:
+    """Per row of matched angles (pairs, steps): max normalised step - 1/(steps-1); NaN when the
+    unwrapped angle changes by less than 1e-4 from the first step to the last."""
+    unwrapped = np.unwrap(np.asarray(angles, np.float64), axis=1)
+    total = np.abs(unwrapped[:, -1] - unwrapped[:, 0])
+    steps = np.abs(np.diff(unwrapped, axis=1))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        score = steps.max(axis=1) / total - 1.0 / (angles.shape[1] - 1)
+    return np.where(total < FLAT_CHANGE, np.nan, score)
+
+
+def lines_metrics(interpolants: torch.Tensor, reference: ReferenceLines) -> dict[str, float]:
+    """Mean Distance and Smoothness of interpolations shaped (pairs, steps, C, H, W) in [0, 1]."""
+    pairs, steps = interpolants.shape[:2]
+    distance, matched = nearest_reference(interpolants.reshape(pairs * steps, -1), reference)
+    scores = smoothness(matched.reshape(pairs, steps))
+    finite = np.isfinite(scores)
+    return {
+        "mean_distance": float(distance.mean()),
+        "smoothness": float(np.where(finite, scores, 0.0).sum() / pairs),
+        "flat_interpolations": int((~finite).sum()),
+        "pairs": int(pairs),
+        "steps": int(steps),
+    }
+
+
+def shortest_arc_angles(start: np.ndarray, end: np.ndarray, steps: int = STEPS) -> np.ndarray:
+    """(pairs, steps) angles sweeping uniformly from `start` to `end` the short way round: the
+    correct interpolation of two lines, the metric's floor."""
+    delta = np.mod(end - start + np.pi, 2.0 * np.pi) - np.pi
+    t = np.linspace(0.0, 1.0, steps)
+    return np.mod(start[:, None] + t[None, :] * delta[:, None], 2.0 * np.pi)
+
+
+def crossfade(first: torch.Tensor, second: torch.Tensor, steps: int = STEPS) -> torch.Tensor:
+    """(pairs, steps, ...) pixel-space mixes (1-t)*first + t*second: a poor interpolation."""
+    t = torch.linspace(0.0, 1.0, steps).view(1, steps, *([1] * (first.dim() - 1)))
+    return (1.0 - t) * first.unsqueeze(1) + t * second.unsqueeze(1)

@@ -1,0 +1,80 @@
+"""ACAI's lines metrics: hand-computed values and the floor/ceiling sanity checks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from gaia.analysis.lines_metrics import (
+    crossfade,
+    lines_metrics,
+    nearest_reference,
+    reference_lines,
+    shortest_arc_angles,
+    smoothness,
+)
+from gaia.data.lines import render_lines
+
+CFG = {"resolution": 32, "supersample": 4, "line_width": 2.0}
+
+
+@pytest.fixture(scope="module")
+def reference():
+    return reference_lines(CFG, count=2000)
+
+
+def as_images(angles: np.ndarray) -> torch.Tensor:
+    flat = render_lines(angles.ravel(), CFG["resolution"], CFG["supersample"], CFG["line_width"])
+    return torch.from_numpy(flat).float().div(255).permute(0, 3, 1, 2)
+
+
+def test_smoothness_by_hand() -> None:
+    angles = np.array(
+        [
+            [0.0, 0.1, 0.2, 0.6],  # steps .1 .1 .4 of .6: 2/3 - 1/3
+            [0.0, 0.2, 0.4, 0.6],  # uniform: 0
+            [6.2, 2 * np.pi, 0.1, 0.2],  # through 2*pi: unwrapped steps .083 .1 .1 of .283
+            [1.0, 1.0, 1.0, 1.0],  # no change: NaN
+        ]
+    )
+    scores = smoothness(angles)
+    total = 0.2 + 2 * np.pi - 6.2
+    np.testing.assert_allclose(scores[:3], [1 / 3, 0.0, 0.1 / total - 1 / 3], atol=1e-12)
+    assert np.isnan(scores[3])
+
+
+def test_nearest_reference_finds_the_rendered_angle(reference) -> None:
+    index = np.array([0, 17, 999, 1500])
+    distance, angle = nearest_reference(as_images(reference.angles[index]), reference)
+    np.testing.assert_allclose(distance, 0.0, atol=1e-6)
+    # neighbouring reference angles can render to identical images (ties): within 3 steps
+    np.testing.assert_allclose(angle, reference.angles[index], atol=3 * 2 * np.pi / 2000)
+
+
+def test_black_image_has_a_finite_distance(reference) -> None:
+    distance, _ = nearest_reference(torch.zeros(1, 1, 32, 32), reference)
+    assert np.isfinite(distance).all() and distance[0] > 0.01
+
+
+def test_angular_interpolation_scores_about_zero_and_crossfade_badly(reference) -> None:
+    rng = np.random.default_rng(0)
+    start, end = rng.uniform(0, 2 * np.pi, 32), rng.uniform(0, 2 * np.pi, 32)
+    angles = shortest_arc_angles(start, end)
+    perfect = as_images(angles).reshape(32, 16, 1, 32, 32)
+    floor = lines_metrics(perfect, reference)
+    assert floor["mean_distance"] < 0.02 and floor["smoothness"] < 0.05
+    poor = lines_metrics(crossfade(perfect[:, 0], perfect[:, -1]), reference)
+    assert poor["mean_distance"] > 10 * floor["mean_distance"]
+    assert poor["smoothness"] > 0.2
+
+
+def test_flat_interpolations_count_as_zero_in_the_mean(reference) -> None:
+    same = as_images(np.full(16, reference.angles[3])).reshape(1, 16, 1, 32, 32)
+    moving = as_images(shortest_arc_angles(np.array([0.0]), np.array([1.0]))).reshape(
+        1, 16, 1, 32, 32
+    )
+    alone = lines_metrics(moving, reference)["smoothness"]
+    both = lines_metrics(torch.cat([same, moving]), reference)
+    assert both["flat_interpolations"] == 1
+    assert both["smoothness"] == pytest.approx(alone / 2)

@@ -1,0 +1,95 @@
+# Stage 3: latent-space analyses of every trained experiment. The attribute classifier (once per
+# dataset) judges edited images; attribute vectors and edits run on the datasets listed under
+# targets.all.attribute_datasets (those with binary attributes); interpolation metrics run on all.
+
+
+rule train_classifier:
+    input:
+        data=paths.processed_dir("{dataset}"),
+        code=package_files("analysis"),
+    output:
+        model=paths.classifier_file("{dataset}"),
+        metrics=paths.classifier_metrics("{dataset}"),
+    params:
+        values=param_values("analysis.classifier"),
+    log:
+        paths.log_file("train_classifier", "{dataset}"),
+    conda:
+        CONDA_ENV
+    shell:
+        "gaia train-classifier --dataset {wildcards.dataset} --log {log}"
+
+
+rule extract_latents:
+    input:
+        data=paths.processed_dir("{dataset}"),
+        model=paths.model_file("{dataset}", "{model}"),
+        code=package_files("analysis"),
+    output:
+        paths.latents("{dataset}", "{model}"),
+    params:
+        values=param_values("analysis.latents"),
+    log:
+        paths.log_file("extract_latents", "{dataset}-{model}"),
+    resources:
+        gpu=1,
+    conda:
+        CONDA_ENV
+    shell:
+        "gaia extract-latents --experiment {wildcards.dataset}/{wildcards.model} --log {log}"
+
+
+rule attribute_vectors:
+    input:
+        data=paths.processed_dir("{dataset}"),
+        latents=paths.latents("{dataset}", "{model}"),
+        code=package_files("analysis"),
+    output:
+        vectors=paths.attribute_vectors("{dataset}", "{model}"),
+        cosines=paths.attribute_cosines("{dataset}", "{model}"),
+    log:
+        paths.log_file("attribute_vectors", "{dataset}-{model}"),
+    conda:
+        CONDA_ENV
+    shell:
+        "gaia attribute-vectors --experiment {wildcards.dataset}/{wildcards.model} --log {log}"
+
+
+rule attribute_edits:
+    input:
+        data=paths.processed_dir("{dataset}"),
+        model=paths.model_file("{dataset}", "{model}"),
+        latents=paths.latents("{dataset}", "{model}"),
+        vectors=paths.attribute_vectors("{dataset}", "{model}"),
+        classifier=paths.classifier_file("{dataset}"),
+        code=package_files("analysis"),
+    output:
+        metrics=paths.attribute_metrics("{dataset}", "{model}"),
+        summary=paths.attribute_summary("{dataset}", "{model}"),
+    params:
+        values=param_values("analysis.edits"),
+    log:
+        paths.log_file("attribute_edits", "{dataset}-{model}"),
+    conda:
+        CONDA_ENV
+    shell:
+        "gaia attribute-edits --experiment {wildcards.dataset}/{wildcards.model} --log {log}"
+
+
+rule interpolation_metrics:
+    input:
+        data=paths.processed_dir("{dataset}"),
+        model=paths.model_file("{dataset}", "{model}"),
+        latents=paths.latents("{dataset}", "{model}"),
+        classifier=paths.classifier_file("{dataset}"),
+        code=package_files("analysis"),
+    output:
+        paths.interpolation_metrics("{dataset}", "{model}"),
+    params:
+        values=lambda w: param_values("analysis.interpolation", f"datasets.{w.dataset}"),
+    log:
+        paths.log_file("interpolation_metrics", "{dataset}-{model}"),
+    conda:
+        CONDA_ENV
+    shell:
+        "gaia interpolation-metrics --experiment {wildcards.dataset}/{wildcards.model} --log {log}"
