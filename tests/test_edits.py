@@ -52,6 +52,10 @@ class ChannelClassifier(nn.Module):
 
     cfg = _ClassifierCfg(tuple(NAMES))
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.anchor = nn.Parameter(torch.zeros(()))  # gives the module a device
+
     def probabilities(self, x: Tensor) -> Tensor:
         return torch.sigmoid(8.0 * (x.mean(dim=(2, 3)) - 0.5))
 

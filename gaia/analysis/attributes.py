@@ -15,7 +15,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import torch
 
 from gaia import paths
 from gaia.analysis.attribute_vectors import METHODS, attribute_vectors, cosine_similarities
@@ -24,6 +23,7 @@ from gaia.analysis.edits import evaluate_edits, summarise_edits
 from gaia.data.store import load_split
 from gaia.errors import GaiaError
 from gaia.models.trained import load_trained
+from gaia.train.trainer import select_device
 from gaia.utils.io import atomic_path, write_json, write_text
 
 log = logging.getLogger(__name__)
@@ -57,13 +57,13 @@ def fit_attribute_vectors(dataset: str, model: str) -> dict[str, np.ndarray]:
 
 def edit_attributes(params: dict[str, Any], dataset: str, model: str) -> dict[str, float]:
     settings = params["analysis"]["edits"]
-    torch.set_num_threads(params["training"]["cpu_threads"])
-    trained = load_trained(paths.model_file(dataset, model), torch.device("cpu"))
+    device = select_device(params["training"])
+    trained = load_trained(paths.model_file(dataset, model), device)
     stored = np.load(paths.attribute_vectors(dataset, model))
     vectors = {method: stored[method] for method in METHODS}
     table = evaluate_edits(
         trained.generator,
-        load_classifier(dataset),
+        load_classifier(dataset, device),
         np.load(paths.latents(dataset, model))["test_latents"],
         _attributes(dataset, "test"),
         vectors,

@@ -19,10 +19,12 @@ from gaia import __version__, paths
 from gaia.analysis.classifier import AttributeClassifier, ClassifierConfig
 from gaia.data.store import Split, load_split
 from gaia.errors import GaiaError
-from gaia.train.trainer import nchw_view, seeded_generator, to_model_input
+from gaia.train.trainer import nchw_view, seeded_generator, select_device, to_model_input
+from gaia.utils.batching import module_device
 from gaia.utils.io import atomic_path, write_json
 
 log = logging.getLogger(__name__)
+CPU = torch.device("cpu")
 
 
 def classifier_targets(split: Split) -> tuple[tuple[str, ...], str, np.ndarray]:
@@ -38,12 +40,13 @@ def classifier_targets(split: Split) -> tuple[tuple[str, ...], str, np.ndarray]:
 
 @torch.no_grad()
 def predict(model: AttributeClassifier, images: np.ndarray, batch_size: int = 512) -> np.ndarray:
-    """Output probabilities for uint8 NHWC images, in batches."""
+    """Output probabilities for uint8 NHWC images, in batches, on the model's device."""
     model.eval()
+    device = module_device(model)
     out = []
     for start in range(0, len(images), batch_size):
-        x = to_model_input(nchw_view(images[start : start + batch_size]), torch.device("cpu"))
-        out.append(model.probabilities(x).numpy())
+        x = to_model_input(nchw_view(images[start : start + batch_size]), device)
+        out.append(model.probabilities(x).cpu().numpy())
     return np.concatenate(out)
 
 
@@ -60,11 +63,12 @@ def fit_classifier(
     targets: np.ndarray,
     cfg: ClassifierConfig,
     settings: dict[str, Any],
+    device: torch.device = CPU,
     progress: bool = True,
 ) -> AttributeClassifier:
     """Adam on the classifier's loss for `settings["steps"]` seeded batches of the images."""
     torch.manual_seed(settings["seed"])
-    model = AttributeClassifier(cfg)
+    model = AttributeClassifier(cfg).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=settings["lr"])
     data = nchw_view(images)
     labels = torch.as_tensor(np.array(targets))
@@ -74,8 +78,8 @@ def fit_classifier(
         index = torch.randint(
             len(images), (batch,), generator=seeded_generator(settings["seed"], 3, step)
         )
-        x = to_model_input(data[index], torch.device("cpu"))
-        loss = model.loss(model(x), labels[index])
+        x = to_model_input(data[index], device)
+        loss = model.loss(model(x), labels[index].to(device))
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
@@ -84,7 +88,7 @@ def fit_classifier(
 
 def train_classifier(params: dict[str, Any], dataset: str, progress: bool = True) -> dict[str, Any]:
     settings = params["analysis"]["classifier"]
-    torch.set_num_threads(params["training"]["cpu_threads"])
+    device = select_device(params["training"])
     train_split = load_split(paths.processed_dir(dataset), "train")
     test_split = load_split(paths.processed_dir(dataset), "test")
     outputs, kind, train_targets = classifier_targets(train_split)
@@ -92,7 +96,7 @@ def train_classifier(params: dict[str, Any], dataset: str, progress: bool = True
     cfg = ClassifierConfig(
         height, channels, outputs, kind, width=settings["width"], features=settings["features"]
     )
-    model = fit_classifier(train_split.images, train_targets, cfg, settings, progress)
+    model = fit_classifier(train_split.images, train_targets, cfg, settings, device, progress)
     test_targets = classifier_targets(test_split)[2]
     accuracy = accuracies(model, test_split.images, test_targets)
     metrics = {
@@ -104,7 +108,7 @@ def train_classifier(params: dict[str, Any], dataset: str, progress: bool = True
     with atomic_path(paths.classifier_file(dataset)) as tmp:
         torch.save(
             {
-                "modules": {"classifier": model.state_dict()},
+                "modules": {"classifier": {k: v.cpu() for k, v in model.state_dict().items()}},
                 "config": cfg.to_dict(),
                 "gaia_version": __version__,
             },
@@ -128,14 +132,14 @@ def train_classifier(params: dict[str, Any], dataset: str, progress: bool = True
     return metrics
 
 
-def load_classifier(dataset: str) -> AttributeClassifier:
+def load_classifier(dataset: str, device: torch.device) -> AttributeClassifier:
     path = paths.classifier_file(dataset)
     if not path.is_file():
         raise GaiaError(
             f"{path}: missing; train it with `gaia train-classifier --dataset {dataset}`"
         )
-    state = torch.load(path, map_location="cpu", weights_only=True)
+    state = torch.load(path, map_location=device, weights_only=True)
     cfg = state["config"]
     model = AttributeClassifier(ClassifierConfig(**{**cfg, "outputs": tuple(cfg["outputs"])}))
     model.load_state_dict(state["modules"]["classifier"])
-    return model.eval()
+    return model.to(device).eval()

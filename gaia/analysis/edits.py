@@ -24,7 +24,7 @@ from gaia.analysis.classifier import AttributeClassifier
 from gaia.analysis.latents import decode_latents
 from gaia.models.autoencoder import Autoencoder
 from gaia.train.trainer import seeded_generator
-from gaia.utils.batching import map_batches
+from gaia.utils.batching import map_batches, module_device
 
 DIRECTIONS = {"add": 1.0, "remove": -1.0}
 
@@ -33,7 +33,8 @@ DIRECTIONS = {"add": 1.0, "remove": -1.0}
 def _probabilities(
     generator: Autoencoder, classifier: AttributeClassifier, z: torch.Tensor, batch: int
 ) -> np.ndarray:
-    return map_batches(classifier.probabilities, decode_latents(generator, z, batch), batch).numpy()
+    images = decode_latents(generator, z, batch)
+    return map_batches(classifier.probabilities, images, batch, module_device(classifier)).numpy()
 
 
 def _faces(has: np.ndarray, count: int, seed: int, key: int) -> np.ndarray:

@@ -36,7 +36,7 @@ from gaia.data.lines import render_lines
 from gaia.data.store import load_split
 from gaia.models.trained import TrainedModel, load_trained
 from gaia.train.trainer import nchw_view, seeded_generator, select_device, to_model_input
-from gaia.utils.batching import map_batches
+from gaia.utils.batching import map_batches, module_device
 from gaia.utils.io import write_json
 
 log = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ def lines_interpolation_metrics(
 
 def _confidence(classifier: AttributeClassifier, images: torch.Tensor, batch: int) -> float:
     """Mean over images and outputs of max(p, 1 - p): how decisive the classifier is."""
-    p = map_batches(classifier.probabilities, images, batch)
+    p = map_batches(classifier.probabilities, images, batch, module_device(classifier))
     return float(torch.maximum(p, 1 - p).mean())
 
 
@@ -125,7 +125,9 @@ def face_interpolation_metrics(
         )
         if trained.discriminator is not None:
             results[f"d_error_alpha_{tag}"] = _d_error(trained, decoded[:, i], batch)
-    features = partial(map_batches, classifier.features, batch_size=batch)
+    features = partial(
+        map_batches, classifier.features, batch_size=batch, device=module_device(classifier)
+    )
     reals = features(test_images)
     midpoints = decode_latents(trained.generator, interpolate_latents(latents, pairs, [0.5]), batch)
     recon = decode_latents(trained.generator, torch.from_numpy(latents[pairs[:, 0]]), batch)
@@ -139,11 +141,8 @@ def face_interpolation_metrics(
 def interpolation_metrics(params: dict[str, Any], dataset: str, model: str) -> dict[str, float]:
     settings = params["analysis"]["interpolation"]
     cfg = dataset_config(params, dataset)
-    torch.set_num_threads(params["training"]["cpu_threads"])
-    trained = load_trained(paths.model_file(dataset, model), select_device(params["training"]))
-    trained.generator.cpu()
-    if trained.discriminator is not None:
-        trained.discriminator.cpu()
+    device = select_device(params["training"])
+    trained = load_trained(paths.model_file(dataset, model), device)
     latents = np.load(paths.latents(dataset, model))["test_latents"]
     test = load_split(paths.processed_dir(dataset), "test")
     if cfg["kind"] == "lines":
@@ -152,7 +151,7 @@ def interpolation_metrics(params: dict[str, Any], dataset: str, model: str) -> d
     else:
         images = to_model_input(nchw_view(test.images), torch.device("cpu"))
         results = face_interpolation_metrics(
-            trained, load_classifier(dataset), latents, images, settings["faces"]
+            trained, load_classifier(dataset, device), latents, images, settings["faces"]
         )
     write_json(paths.interpolation_metrics(dataset, model), results)
     log.info("%s/%s interpolation metrics: %s", dataset, model, results)

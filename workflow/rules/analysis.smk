@@ -1,6 +1,8 @@
 # Stage 3: latent-space analyses of every trained experiment. The attribute classifier (once per
 # dataset) judges edited images; attribute vectors and edits run on the datasets listed under
 # targets.all.attribute_datasets (those with binary attributes); interpolation metrics run on all.
+# Rules that run networks use the GPU when present (resources: gpu=1, which also keeps them from
+# sharing a local machine with a training job).
 
 
 rule train_classifier:
@@ -14,6 +16,8 @@ rule train_classifier:
         values=param_values("analysis.classifier"),
     log:
         paths.log_file("train_classifier", "{dataset}"),
+    resources:
+        gpu=1,
     conda:
         CONDA_ENV
     shell:
@@ -70,6 +74,8 @@ rule attribute_edits:
         values=param_values("analysis.edits"),
     log:
         paths.log_file("attribute_edits", "{dataset}-{model}"),
+    resources:
+        gpu=1,
     conda:
         CONDA_ENV
     shell:
@@ -89,6 +95,8 @@ rule interpolation_metrics:
         values=lambda w: param_values("analysis.interpolation", f"datasets.{w.dataset}"),
     log:
         paths.log_file("interpolation_metrics", "{dataset}-{model}"),
+    resources:
+        gpu=1,
     conda:
         CONDA_ENV
     shell:
