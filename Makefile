@@ -2,6 +2,7 @@
 #   make reproduce   set up .venv if needed, then run the embedded default pipeline (Snakemake)
 #   make test        set up .venv if needed, then lint and run the test suite
 PYTHON ?= python3
+CORES ?= $(shell nproc 2>/dev/null || echo 2)
 VENV ?= .venv
 BIN := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(PATH)
@@ -19,7 +20,7 @@ $(VENV)/.installed: pyproject.toml
 	@touch $@
 
 reproduce: setup
-	snakemake --cores 8 all
+	snakemake --cores $(CORES) all
 
 dvc-repro: setup
 	dvc repro

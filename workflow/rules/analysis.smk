@@ -14,6 +14,7 @@ rule train_classifier:
         metrics=paths.classifier_metrics("{dataset}"),
     params:
         values=param_values("analysis.classifier"),
+    threads: COMPUTE_THREADS
     log:
         paths.log_file("train_classifier", "{dataset}"),
     resources:
@@ -33,6 +34,7 @@ rule extract_latents:
         paths.latents("{dataset}", "{model}"),
     params:
         values=param_values("analysis.latents"),
+    threads: COMPUTE_THREADS
     log:
         paths.log_file("extract_latents", "{dataset}-{model}"),
     resources:
@@ -72,6 +74,7 @@ rule attribute_edits:
         summary=paths.attribute_summary("{dataset}", "{model}"),
     params:
         values=param_values("analysis.edits"),
+    threads: COMPUTE_THREADS
     log:
         paths.log_file("attribute_edits", "{dataset}-{model}"),
     resources:
@@ -93,6 +96,7 @@ rule interpolation_metrics:
         paths.interpolation_metrics("{dataset}", "{model}"),
     params:
         values=lambda w: param_values("analysis.interpolation", f"datasets.{w.dataset}"),
+    threads: COMPUTE_THREADS
     log:
         paths.log_file("interpolation_metrics", "{dataset}-{model}"),
     resources:

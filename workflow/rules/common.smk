@@ -10,6 +10,9 @@ validate_params(config, source="params.yaml (as loaded by Snakemake)")
 # One environment for every rule: the package and its pinned dependencies.
 CONDA_ENV = "../../environment.yml"
 ALL = config["targets"]["all"]
+# Threads of the steps that run networks (and of dataset generation): Snakemake then runs no
+# more of them at once than `--cores` allows.
+COMPUTE_THREADS = config["training"]["cpu_threads"]
 
 
 wildcard_constraints:

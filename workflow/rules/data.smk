@@ -8,6 +8,7 @@ rule prepare_data:
         directory(paths.processed_dir("{dataset}")),
     params:
         values=lambda w: param_values(f"datasets.{w.dataset}"),
+    threads: COMPUTE_THREADS
     log:
         paths.log_file("prepare_data", "{dataset}"),
     conda:

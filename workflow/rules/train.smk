@@ -14,6 +14,7 @@ rule train:
         samples=directory(paths.samples_dir("{dataset}", "{model}")),
     params:
         values=lambda w: experiment_params(w.dataset, w.model),
+    threads: COMPUTE_THREADS
     log:
         paths.log_file("train", "{dataset}-{model}"),
     resources:
