@@ -130,6 +130,14 @@ def test_training_writes_outputs_and_resumes_exactly(
     ]
     assert len(steps_logged) == 2  # one line per log interval, none repeated by the resume
 
+    # Fewer steps than the checkpoint holds: start over, and end with a 2-step model.
+    result = train(shorter, name, progress=False)
+    assert result.metrics["steps"] == 2
+    two_steps = workdir / "two_steps.pt"
+    (out / "model.pt").rename(two_steps)
+    train(shorter, name, progress=False, fresh=True)
+    assert_same_weights(two_steps, out / "model.pt")
+
 
 def test_checkpoint_from_other_parameters_is_refused(workdir: Path, tiny_params: dict) -> None:
     train(tiny_params, "synthfaces/ae", progress=False)

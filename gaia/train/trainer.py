@@ -168,8 +168,19 @@ def train(
         shutil.rmtree(resume)
     resume.mkdir(parents=True, exist_ok=True)
     start_step, train_seconds = 0, 0.0
-    if checkpoint_path.exists():
-        state = load_checkpoint(checkpoint_path, exp, device)
+    state = load_checkpoint(checkpoint_path, exp, device) if checkpoint_path.exists() else None
+    if state is not None and state["step"] > cfg["steps"]:  # a shorter run cannot be resumed
+        log.warning(
+            "%s: the checkpoint in %s is at step %d, past the %d steps asked for; starting over",
+            name,
+            resume,
+            state["step"],
+            cfg["steps"],
+        )
+        shutil.rmtree(resume)
+        resume.mkdir(parents=True)
+        state = None
+    if state is not None:
         for key, module in objective.modules.items():
             module.load_state_dict(state["modules"][key])
         for key, optimizer in objective.optimizers.items():
