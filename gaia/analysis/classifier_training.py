@@ -8,6 +8,7 @@ measure its held-out accuracy per output.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -138,6 +139,11 @@ def load_classifier(dataset: str, device: torch.device) -> AttributeClassifier:
         raise GaiaError(
             f"{path}: missing; train it with `gaia train-classifier --dataset {dataset}`"
         )
+    return load_classifier_file(path, device)
+
+
+def load_classifier_file(path: Path, device: torch.device) -> AttributeClassifier:
+    """The classifier saved at `path` by `train-classifier`, in eval mode on `device`."""
     state = torch.load(path, map_location=device, weights_only=True)
     cfg = state["config"]
     model = AttributeClassifier(ClassifierConfig(**{**cfg, "outputs": tuple(cfg["outputs"])}))

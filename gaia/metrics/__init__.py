@@ -1,0 +1,1 @@
+"""Image-set metrics: FID and KID through torch-fidelity."""
