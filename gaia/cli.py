@@ -7,6 +7,7 @@ with --log, a log file. Snakemake rules and DVC stages call exactly these comman
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import sys
 from collections.abc import Callable, Sequence
@@ -59,36 +60,57 @@ def cmd_train_classifier(args: argparse.Namespace, params: dict[str, Any]) -> No
     log.info("wrote %s", paths.classifier_dir(args.dataset))
 
 
-def cmd_extract_latents(args: argparse.Namespace, params: dict[str, Any]) -> None:
-    from gaia.analysis.latents import extract_latents
+# Steps on one experiment: subcommand, "module:function", the output to report, help. Each
+# function takes (params, dataset, model, progress) and writes its outputs; the import is lazy so
+# that `gaia --help` does not load torch.
+EXPERIMENT_STEPS = (
+    (
+        "extract-latents",
+        "gaia.analysis.latents:extract_latents",
+        paths.latents,
+        "encode training and test images",
+    ),
+    (
+        "attribute-vectors",
+        "gaia.analysis.attributes:fit_attribute_vectors",
+        paths.attribute_vectors,
+        "OLS and mean-difference vectors",
+    ),
+    (
+        "attribute-edits",
+        "gaia.analysis.attributes:edit_attributes",
+        paths.attribute_summary,
+        "edit held-out faces; efficacy and leakage",
+    ),
+    (
+        "interpolation-metrics",
+        "gaia.analysis.interpolation:interpolation_metrics",
+        paths.interpolation_metrics,
+        "judge latent interpolations",
+    ),
+    (
+        "fid",
+        "gaia.metrics.fid:evaluate_fid",
+        paths.fid_metrics,
+        "FID/KID of reconstructions, interpolations and edits",
+    ),
+)
 
+
+def cmd_experiment_step(args: argparse.Namespace, params: dict[str, Any]) -> None:
+    module, name = args.function.split(":")
     exp = resolve_experiment(params, args.experiment)
-    extract_latents(params, exp.dataset, exp.model, progress=not args.no_progress)
-    log.info("wrote %s", paths.latents(exp.dataset, exp.model))
+    step = getattr(importlib.import_module(module), name)
+    step(params, exp.dataset, exp.model, progress=not args.no_progress)
+    log.info("wrote %s", args.output(exp.dataset, exp.model))
 
 
-def cmd_attribute_vectors(args: argparse.Namespace, params: dict[str, Any]) -> None:
-    from gaia.analysis.attributes import fit_attribute_vectors
+def cmd_fid_reference(args: argparse.Namespace, params: dict[str, Any]) -> None:
+    from gaia.metrics.fid import write_fid_reference
 
-    exp = resolve_experiment(params, args.experiment)
-    fit_attribute_vectors(exp.dataset, exp.model)
-    log.info("wrote %s", paths.attribute_vectors(exp.dataset, exp.model))
-
-
-def cmd_attribute_edits(args: argparse.Namespace, params: dict[str, Any]) -> None:
-    from gaia.analysis.attributes import edit_attributes
-
-    exp = resolve_experiment(params, args.experiment)
-    edit_attributes(params, exp.dataset, exp.model)
-    log.info("wrote %s", paths.attribute_summary(exp.dataset, exp.model))
-
-
-def cmd_interpolation_metrics(args: argparse.Namespace, params: dict[str, Any]) -> None:
-    from gaia.analysis.interpolation import interpolation_metrics
-
-    exp = resolve_experiment(params, args.experiment)
-    interpolation_metrics(params, exp.dataset, exp.model)
-    log.info("wrote %s", paths.interpolation_metrics(exp.dataset, exp.model))
+    dataset_config(params, args.dataset)
+    write_fid_reference(params, args.dataset, progress=not args.no_progress)
+    log.info("wrote %s", paths.fid_reference(args.dataset))
 
 
 def target_datasets(params: dict[str, Any], target: str) -> list[str]:
@@ -150,15 +172,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--batch-size", type=int, help="override training.batch_size")
     sub = step("train-classifier", cmd_train_classifier, "fit the attribute classifier")
     sub.add_argument("--dataset", required=True)
-    analyses = (
-        ("extract-latents", cmd_extract_latents, "encode training and test images"),
-        ("attribute-vectors", cmd_attribute_vectors, "OLS and mean-difference vectors"),
-        ("attribute-edits", cmd_attribute_edits, "edit held-out faces; efficacy and leakage"),
-        ("interpolation-metrics", cmd_interpolation_metrics, "judge latent interpolations"),
-    )
-    for name, handler, text in analyses:
-        sub = step(name, handler, text)
+    for name, function, output, text in EXPERIMENT_STEPS:
+        sub = step(name, cmd_experiment_step, text)
         sub.add_argument("--experiment", required=True, help="DATASET/MODEL")
+        sub.set_defaults(function=function, output=output)
+    sub = step(
+        "fid-reference", cmd_fid_reference, "features and FID statistics of the real test images"
+    )
+    sub.add_argument("--dataset", required=True)
     sub = step("figure", cmd_figure, "draw a figure into reports/figures (PNG and PDF)")
     sub.add_argument("figure", choices=["datasets", "attribute-stats"])
     sub.add_argument("--target", default="all", help="draw the datasets of this target")

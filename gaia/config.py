@@ -123,6 +123,19 @@ def _cross_reference_problems(params: dict[str, Any]) -> Iterable[str]:
                     f"targets.{target}.attribute_datasets: {name!r} (kind "
                     f"{datasets[name]['kind']!r}) has no binary attributes"
                 )
+        for name in spec["fid_datasets"]:
+            if name not in spec["attribute_datasets"]:
+                yield (
+                    f"targets.{target}.fid_datasets: {name!r} is not in "
+                    f"targets.{target}.attribute_datasets {spec['attribute_datasets']} (the "
+                    "edits set needs its attribute vectors)"
+                )
+    for extractor, counts in params["fid"]["counts"].items():
+        if counts["kid_subset_size"] > min(counts["reference"], counts["generated"]):
+            yield (
+                f"fid.counts.{extractor}.kid_subset_size: {counts['kid_subset_size']} exceeds "
+                f"its reference ({counts['reference']}) or generated ({counts['generated']}) count"
+            )
     for name, model in models.items():
         if model["preset"] not in params["presets"]:
             yield (

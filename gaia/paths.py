@@ -76,6 +76,19 @@ def interpolation_metrics(dataset: str, model: str) -> Path:
     return experiment_dir(dataset, model) / "interpolation_metrics.json"
 
 
+def fid_metrics(dataset: str, model: str) -> Path:
+    return experiment_dir(dataset, model) / "fid.json"
+
+
+def fid_reference(dataset: str) -> Path:
+    """Features and FID statistics of the real test images, per extractor."""
+    return RESULTS / dataset / "fid_reference.npz"
+
+
+def fid_reference_info(dataset: str) -> Path:
+    return RESULTS / dataset / "fid_reference.json"
+
+
 def resume_dir(dataset: str, model: str) -> Path:
     """Resumable training state. Not a declared output: Snakemake and DVC delete declared
     outputs before running a job, which would throw away the progress of a killed run."""

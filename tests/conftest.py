@@ -53,6 +53,13 @@ def tiny(params: dict[str, Any]) -> dict[str, Any]:
     analysis["edits"].update(images=4, scales=[1.0], report_scale=1.0, batch_size=16)
     analysis["interpolation"]["lines"].update(pairs=4, steps=4, reference_lines=64)
     analysis["interpolation"]["faces"].update(pairs=4, alphas=[0.0, 0.5, 1.0])
+    fid = params["fid"]
+    fid["batch_size"] = 16
+    fid["kid_subsets"] = 10
+    fid["counts"]["domain"] = {"reference": 48, "generated": 24, "kid_subset_size": 16}
+    fid["counts"]["inception-v3-compat"] = {"reference": 8, "generated": 4, "kid_subset_size": 4}
+    # Hermetic: never download Inception, never find a user's copy (auto then skips it).
+    fid["inception"].update(weights="no-inception-weights-in-tests.pth", url=None)
     return params
 
 
@@ -84,3 +91,10 @@ def repo_copy(tmp_path: Path, default_params: dict[str, Any]) -> Path:
     (root / "params.yaml").write_text(yaml.safe_dump(tiny(default_params), sort_keys=False))
     subprocess.run(["git", "init", "-q"], cwd=root, check=True)
     return root
+
+
+@pytest.fixture(scope="session")
+def he_inception_weights(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from gaia.metrics.inception_stand_in import write_stand_in_weights
+
+    return write_stand_in_weights(tmp_path_factory.mktemp("inception") / "inception.pth")

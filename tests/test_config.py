@@ -113,3 +113,15 @@ def test_missing_and_malformed_files(tmp_path: Path) -> None:
     message = str(info.value)
     assert "'targets' is a required property" in message
     assert "bad.yaml" in message
+
+
+def test_fid_settings_are_cross_checked(default_params: dict) -> None:
+    params = copy.deepcopy(default_params)
+    params["fid"]["counts"]["domain"]["kid_subset_size"] = 5000
+    check_error(params, "fid.counts.domain.kid_subset_size", "5000")
+    params = copy.deepcopy(default_params)
+    params["targets"]["all"]["fid_datasets"] = ["lines"]
+    check_error(params, "targets.all.fid_datasets", "'lines'", "attribute_datasets")
+    params = copy.deepcopy(default_params)
+    params["fid"]["extractors"] = ["inception"]
+    check_error(params, "fid.extractors", "'auto'")

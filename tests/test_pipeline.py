@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from gaia.utils.io import sha256_file
+from gaia.utils.io import sha256_file, tensor_digest
 
 from workflows import tool_env
 
@@ -30,19 +30,14 @@ def without_timing(path: Path) -> str:
 
 
 def weights_digest(path: Path) -> str:
-    """The sha256 of a model file's tensors and metadata (torch.save's bytes are not canonical)."""
+    """A model file's tensors and metadata (torch.save's bytes are not canonical)."""
     import hashlib
 
     import torch
 
     state = torch.load(path, weights_only=False)
-    metadata = state.get("experiment", state.get("config"))
-    digest = hashlib.sha256(json.dumps(metadata, sort_keys=True).encode())
-    for module, tensors in sorted(state["modules"].items()):
-        for key, tensor in sorted(tensors.items()):
-            digest.update(f"{module}.{key}".encode())
-            digest.update(tensor.cpu().contiguous().numpy().tobytes())
-    return digest.hexdigest()
+    metadata = json.dumps(state.get("experiment", state.get("config")), sort_keys=True)
+    return hashlib.sha256((metadata + tensor_digest(path)).encode()).hexdigest()
 
 
 def arrays_digest(path: Path) -> str:
@@ -92,8 +87,17 @@ def output_hashes(root: Path) -> dict[str, str]:
     return hashes
 
 
+def require_inception(root: Path, weights: Path) -> None:
+    """FID with both extractors, Inception from a locally made weights file."""
+    params = yaml.safe_load((root / "params.yaml").read_text())
+    params["fid"]["extractors"] = ["domain", "inception-v3-compat"]
+    params["fid"]["inception"].update(weights=str(weights), sha256=sha256_file(weights))
+    (root / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+
+
 @pytest.mark.slow
-def test_snakemake_and_dvc_build_identical_outputs(repo_copy: Path) -> None:
+def test_snakemake_and_dvc_build_identical_outputs(repo_copy: Path, he_inception_weights) -> None:
+    require_inception(repo_copy, he_inception_weights)
     run(repo_copy, sys.executable, "-m", "snakemake", "--cores", "2", "all")
     built = output_hashes(repo_copy)
     for expected in (
@@ -116,6 +120,10 @@ def test_snakemake_and_dvc_build_identical_outputs(repo_copy: Path) -> None:
         "results/synthfaces/gaia/attribute_summary.json",
         "results/lines/gaia/interpolation_metrics.json",
         "results/synthfaces/ae/interpolation_metrics.json",
+        "results/synthfaces/fid_reference.npz",
+        "results/synthfaces/fid_reference.json",
+        "results/synthfaces/gaia/fid.json",
+        "results/synthfaces/ae/fid.json",
     ):
         assert expected in built, f"{expected} missing from {sorted(built)}"
     for log in ("prepare_data/synthfaces", "report_datasets/all"):
@@ -129,6 +137,14 @@ def test_snakemake_and_dvc_build_identical_outputs(repo_copy: Path) -> None:
     assert {"ols_leakage_Young_to_Male", "mean_difference_leakage_Young_to_Male"} <= set(summary)
     lines = json.loads((repo_copy / "results/lines/ae/interpolation_metrics.json").read_text())
     assert {"mean_distance", "smoothness", "angular_mean_distance"} <= set(lines)
+    fid = json.loads((repo_copy / "results/synthfaces/ae/fid.json").read_text())
+    for extractor in ("domain", "inception"):
+        for image_set in ("recon", "interp", "edits"):
+            assert fid[f"fid_{extractor}_{image_set}"] > 0
+            assert f"kid_{extractor}_{image_set}_mean" in fid
+    assert (fid["images_domain_recon"], fid["images_inception_edits"]) == (24, 4)
+    metrics = run(repo_copy, sys.executable, "-m", "dvc", "metrics", "show")
+    assert "fid_inception_interp" in metrics.stdout, metrics.stdout
 
     for name in OUTPUT_ROOTS:
         path = repo_copy / name

@@ -36,7 +36,9 @@ def _attributes(dataset: str, split: str) -> pd.DataFrame:
     return data.attributes
 
 
-def fit_attribute_vectors(dataset: str, model: str) -> dict[str, np.ndarray]:
+def fit_attribute_vectors(
+    params: dict[str, Any], dataset: str, model: str, progress: bool = False
+) -> dict[str, np.ndarray]:
     latents = np.load(paths.latents(dataset, model))
     attributes = _attributes(dataset, "train").iloc[latents["fit_index"]]
     vectors = attribute_vectors(latents["fit_latents"], attributes)
@@ -55,7 +57,9 @@ def fit_attribute_vectors(dataset: str, model: str) -> dict[str, np.ndarray]:
     return vectors
 
 
-def edit_attributes(params: dict[str, Any], dataset: str, model: str) -> dict[str, float]:
+def edit_attributes(
+    params: dict[str, Any], dataset: str, model: str, progress: bool = False
+) -> dict[str, float]:
     settings = params["analysis"]["edits"]
     device = select_device(params["training"])
     trained = load_trained(paths.model_file(dataset, model), device)

@@ -138,7 +138,9 @@ def face_interpolation_metrics(
     return results
 
 
-def interpolation_metrics(params: dict[str, Any], dataset: str, model: str) -> dict[str, float]:
+def interpolation_metrics(
+    params: dict[str, Any], dataset: str, model: str, progress: bool = False
+) -> dict[str, float]:
     settings = params["analysis"]["interpolation"]
     cfg = dataset_config(params, dataset)
     device = select_device(params["training"])

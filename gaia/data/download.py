@@ -71,9 +71,13 @@ def fetch(url: str, dest: str | os.PathLike[str], sha256: str, timeout: float = 
                     out.write(chunk)
                     bar.update(len(chunk))
     except (urllib.error.URLError, OSError) as exc:
+        kept = (
+            f"the partial file {part} is kept and the next attempt resumes from it; or "
+            if part.exists()
+            else ""
+        )
         raise DownloadError(
-            f"{url}: download failed ({exc}); the partial file {part} is kept and the next "
-            "attempt resumes from it; or " + _manual_hint(url, dest, sha256)
+            f"{url}: download failed ({exc}); " + kept + _manual_hint(url, dest, sha256)
         ) from exc
     actual = sha256_file(part)
     if actual != sha256:

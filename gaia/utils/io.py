@@ -87,3 +87,17 @@ def atomic_directory(final: str | os.PathLike[str]) -> Iterator[Path]:
     finally:
         if tmp.exists():
             shutil.rmtree(tmp)
+
+
+def tensor_digest(path: str | os.PathLike[str]) -> str:
+    """sha256 of a saved state's tensors by name: the same for identical weights, where the
+    bytes of torch.save differ between two identical training runs."""
+    import torch
+
+    state = torch.load(path, map_location="cpu", weights_only=True)
+    digest = hashlib.sha256()
+    for module, tensors in sorted(state["modules"].items()):
+        for key, tensor in sorted(tensors.items()):
+            digest.update(f"{module}.{key}{tensor.dtype}{tuple(tensor.shape)}".encode())
+            digest.update(tensor.contiguous().numpy().tobytes())
+    return digest.hexdigest()

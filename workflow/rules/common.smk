@@ -51,6 +51,7 @@ def all_target_outputs():
         *(paths.interpolation_metrics(d, m) for d, m in target_experiments()),
         *(paths.attribute_summary(d, m) for d, m in attribute_experiments),
         *(paths.attribute_cosines(d, m) for d, m in attribute_experiments),
+        *(paths.fid_metrics(d, m) for d in ALL["fid_datasets"] for m in ALL["models"]),
         paths.figure("datasets"),
         paths.figure("attribute_stats"),
         paths.datasets_report(),

@@ -1,0 +1,127 @@
+"""The feature extractors of FID/KID, resolved from params `fid.extractors`.
+
+    domain               the dataset's attribute classifier, penultimate features (always usable
+                         offline; the usual FID for data far from ImageNet, as with MNIST)
+    inception-v3-compat  torch-fidelity's Inception-v3, 2048-d pool features: the standard FID
+
+`fid.extractors: auto` uses domain, plus Inception when its weights are at hand (present with the
+right sha256, or downloaded where the network allows); otherwise the skip and its reason are
+recorded and only domain FID is computed. A list makes every listed extractor required.
+Each extractor's results carry its label (`domain`, `inception`) in their keys.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from gaia import paths
+from gaia.data.download import fetch, verify_file
+from gaia.errors import DownloadError, GaiaError
+from gaia.metrics.domain_features import FEATURES, register_domain_extractor
+from gaia.metrics.fidelity import FeatureSpec
+from gaia.utils.io import tensor_digest
+
+log = logging.getLogger(__name__)
+
+INCEPTION = "inception-v3-compat"
+INCEPTION_FILE = "weights-inception-2015-12-05-6726825d.pth"
+INCEPTION_LAYER = "2048"  # pinned: torch-fidelity 0.4 otherwise infers it from the metric
+LABELS = {"domain": "domain", INCEPTION: "inception"}
+
+
+@dataclass(frozen=True)
+class Extractor:
+    """One extractor as the pipeline uses it: label, torch-fidelity spec, image counts."""
+
+    label: str
+    name: str
+    spec: FeatureSpec
+    weights_digest: str  # Inception: the file's sha256; domain: tensor_digest of the classifier
+    reference_images: int
+    generated_images: int
+    kid_subset_size: int
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "feature_extractor": self.spec.extractor,
+            "feature_layer": self.spec.layer,
+            "weights": str(self.spec.weights_path),
+            "weights_digest": self.weights_digest,
+            "kid_subset_size": self.kid_subset_size,
+        }
+
+
+def inception_weights_path(settings: dict[str, Any]) -> Path:
+    """`fid.inception.weights`, or where torch.hub keeps it: $TORCH_HOME/hub/checkpoints/."""
+    configured = settings["inception"]["weights"]
+    if configured:
+        return Path(configured).expanduser()
+    return Path(torch.hub.get_dir()) / "checkpoints" / INCEPTION_FILE
+
+
+def inception_weights(settings: dict[str, Any]) -> Path:
+    """The Inception weights file, verified against `fid.inception.sha256`: as found, or
+    downloaded from `fid.inception.url` (when set). DownloadError names the path and sha256."""
+    inception = settings["inception"]
+    path = inception_weights_path(settings)
+    if inception["url"]:
+        return fetch(inception["url"], path, inception["sha256"])
+    try:
+        verify_file(path, inception["sha256"])
+    except DownloadError as exc:
+        raise DownloadError(
+            f"Inception weights: {exc}; put {INCEPTION_FILE} (sha256 {inception['sha256']}) at "
+            f"{path}, or point fid.inception.weights at it"
+        ) from exc
+    return path
+
+
+def _domain(dataset: str) -> tuple[FeatureSpec, str]:
+    path = paths.classifier_file(dataset)
+    if not path.is_file():
+        raise GaiaError(
+            f"{path}: missing; the domain FID needs the attribute classifier: "
+            f"`gaia train-classifier --dataset {dataset}`"
+        )
+    return FeatureSpec(register_domain_extractor(), FEATURES, path), tensor_digest(path)
+
+
+def resolve_extractors(
+    settings: dict[str, Any], dataset: str
+) -> tuple[list[Extractor], dict[str, str]]:
+    """The usable extractors, and {label: reason} for those `auto` skipped."""
+    auto = settings["extractors"] == "auto"
+    names = ["domain", INCEPTION] if auto else list(settings["extractors"])
+    extractors, skipped = [], {}
+    for name in names:
+        if name == "domain":
+            spec, sha = _domain(dataset)
+        else:
+            try:
+                weights = inception_weights(settings)
+            except DownloadError as exc:
+                if not auto:
+                    raise
+                skipped[LABELS[name]] = str(exc)
+                log.warning("Inception FID skipped (fid.extractors is auto): %s", exc)
+                continue
+            spec = FeatureSpec(INCEPTION, INCEPTION_LAYER, weights)
+            sha = settings["inception"]["sha256"]
+        counts = settings["counts"][name]
+        extractors.append(
+            Extractor(
+                LABELS[name],
+                name,
+                spec,
+                sha,
+                counts["reference"],
+                counts["generated"],
+                counts["kid_subset_size"],
+            )
+        )
+    return extractors, skipped

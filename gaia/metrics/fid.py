@@ -1,0 +1,191 @@
+"""`gaia fid-reference` and `gaia fid`: FID/KID of a model's image sets against the test images.
+
+    results/DATASET/fid_reference.npz   per extractor label L: L_index (test images used),
+                                        L_features (N, F), L_mu, L_sigma (FID statistics)
+    results/DATASET/fid_reference.json  how they were made: extractors, layers, weights and
+                                        their digests, image counts, what `auto` skipped and why
+    results/DATASET/MODEL/fid.json      fid_L_S, kid_L_S_mean, kid_L_S_std for extractor L and
+                                        image set S (recon, interp, edits), and the counts
+
+The reference is computed once per dataset and reused by every model; `gaia fid` refuses one made
+with other weights or counts (rerun `gaia fid-reference`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import numpy as np
+import torch
+import torch_fidelity
+
+from gaia import paths
+from gaia.data.store import Split, load_split
+from gaia.errors import GaiaError
+from gaia.metrics.extractors import Extractor, resolve_extractors
+from gaia.metrics.fidelity import (
+    check_kid_subset,
+    compare_features,
+    extract_features,
+    fid_statistics,
+    load_extractor,
+)
+from gaia.metrics.image_sets import (
+    STREAM_REFERENCE,
+    generate_set,
+    sample_order,
+    set_latents,
+    set_size,
+)
+from gaia.models.trained import load_trained
+from gaia.train.trainer import nchw_view, select_device
+from gaia.utils.io import atomic_path, write_json
+
+log = logging.getLogger(__name__)
+
+
+def _check_counts(extractors: list[Extractor], sets: list[str], available: int) -> None:
+    """Fail before any work when a KID subset exceeds a set (counts are known up front)."""
+    for ex in extractors:
+        sizes = [min(ex.reference_images, available)]
+        sizes += [set_size(name, ex.generated_images, available) for name in sets]
+        key = f"fid.counts.{ex.name}.kid_subset_size"
+        check_kid_subset(ex.kid_subset_size, *sizes, key=key)
+
+
+def _sets(settings: dict[str, Any], test: Split, dataset: str) -> list[str]:
+    sets = list(settings["sets"])
+    if "edits" in sets and not test.attribute_names:
+        log.warning("%s has no binary attributes: the edits set is skipped", dataset)
+        sets.remove("edits")
+    return sets
+
+
+def write_fid_reference(params: dict[str, Any], dataset: str, progress: bool = True) -> dict:
+    """Features and FID statistics of the real test images, per usable extractor."""
+    settings = params["fid"]
+    cuda = select_device(params["training"]).type == "cuda"
+    extractors, skipped = resolve_extractors(settings, dataset)
+    test = load_split(paths.processed_dir(dataset), "test")
+    _check_counts(extractors, _sets(settings, test, dataset), len(test))
+    images = nchw_view(test.images)
+    arrays: dict[str, np.ndarray] = {}
+    info: dict[str, Any] = {
+        "dataset": dataset,
+        "test_images": len(test),
+        "torch_fidelity": torch_fidelity.__version__,
+        "input": "uint8 tensors straight from the stored split (no file or JPEG round trip); "
+        "Inception resizes to 299x299 with torch-fidelity's TensorFlow-1-compatible bilinear",
+        "extractors": {},
+        "skipped": skipped,
+    }
+    for ex in extractors:
+        index = sample_order(ex.reference_images, len(test), settings["seed"], STREAM_REFERENCE)
+        log.info("%s: %s features of %d test images", dataset, ex.label, len(index))
+        extractor = load_extractor(ex.spec, cuda)
+        features = extract_features(
+            images[index], extractor, settings["batch_size"], cuda, progress
+        )
+        statistics = fid_statistics(features)
+        arrays |= {
+            f"{ex.label}_index": index,
+            f"{ex.label}_features": features.numpy(),
+            f"{ex.label}_mu": statistics["mu"],
+            f"{ex.label}_sigma": statistics["sigma"],
+        }
+        info["extractors"][ex.label] = ex.describe() | {
+            "reference_requested": ex.reference_images,
+            "reference_images": len(index),
+        }
+    with atomic_path(paths.fid_reference(dataset)) as tmp, open(tmp, "wb") as handle:
+        np.savez(handle, **arrays)
+    write_json(paths.fid_reference_info(dataset), info)
+    return info
+
+
+def _load_reference(dataset: str, extractors: list[Extractor]) -> dict[str, np.ndarray]:
+    stats_file, info_file = paths.fid_reference(dataset), paths.fid_reference_info(dataset)
+    if not stats_file.is_file() or not info_file.is_file():
+        raise GaiaError(
+            f"{stats_file}: missing; compute it with `gaia fid-reference --dataset {dataset}`"
+        )
+    info = json.loads(info_file.read_text(encoding="utf-8"))["extractors"]
+    for ex in extractors:
+        made = info.get(ex.label)
+        if made is None or made["weights_digest"] != ex.weights_digest:
+            why = "without" if made is None else "with other weights for"
+            raise GaiaError(
+                f"{stats_file} was computed {why} the {ex.label} extractor; rerun "
+                f"`gaia fid-reference --dataset {dataset}`"
+            )
+        if made["reference_requested"] != ex.reference_images:
+            raise GaiaError(
+                f"{stats_file} was computed from {made['reference_requested']} {ex.label} "
+                f"images, params ask {ex.reference_images}; rerun "
+                f"`gaia fid-reference --dataset {dataset}`"
+            )
+    with np.load(stats_file) as stored:
+        return {key: stored[key] for key in stored.files}
+
+
+def evaluate_fid(params: dict[str, Any], dataset: str, model: str, progress: bool = True):
+    """fid.json of one experiment: every extractor x image set against the stored reference."""
+    settings = params["fid"]
+    device = select_device(params["training"])
+    extractors, skipped = resolve_extractors(settings, dataset)
+    reference = _load_reference(dataset, extractors)
+    test = load_split(paths.processed_dir(dataset), "test")
+    sets = _sets(settings, test, dataset)
+    _check_counts(extractors, sets, len(test))
+    generator = load_trained(paths.model_file(dataset, model), device).generator
+    latents = np.load(paths.latents(dataset, model))["test_latents"]
+    attributes = vectors = None
+    if "edits" in sets:
+        attributes = test.attributes.to_numpy()
+        vectors_file = paths.attribute_vectors(dataset, model)
+        with np.load(vectors_file) as stored:
+            vectors, names = stored["ols"], list(stored["names"])
+        if names != test.attribute_names:
+            raise GaiaError(
+                f"{vectors_file} has vectors for {names}, the test split has attributes "
+                f"{test.attribute_names}; rerun `gaia attribute-vectors --experiment "
+                f"{dataset}/{model}`"
+            )
+    cuda = device.type == "cuda"
+    loaded = {ex.label: load_extractor(ex.spec, cuda) for ex in extractors}
+    results: dict[str, float] = {}
+    for name in sets:
+        count = max(ex.generated_images for ex in extractors)
+        z = set_latents(
+            name, latents, count, settings["seed"], attributes, vectors, settings["edit_scale"]
+        )
+        images = generate_set(generator, z, settings["batch_size"])
+        for ex in extractors:
+            subset = images[: set_size(name, ex.generated_images, len(test))]
+            features = extract_features(
+                subset, loaded[ex.label], settings["batch_size"], cuda, progress
+            )
+            scores = compare_features(
+                features,
+                torch.from_numpy(reference[f"{ex.label}_features"]),
+                {"mu": reference[f"{ex.label}_mu"], "sigma": reference[f"{ex.label}_sigma"]},
+                ex.kid_subset_size,
+                settings["kid_subsets"],
+                settings["seed"],
+            )
+            tag = f"{ex.label}_{name}"
+            results |= {
+                f"fid_{tag}": scores["fid"],
+                f"kid_{tag}_mean": scores["kid_mean"],
+                f"kid_{tag}_std": scores["kid_std"],
+                f"images_{tag}": len(subset),
+            }
+            log.info("%s/%s %s: %s", dataset, model, tag, scores)
+    for ex in extractors:
+        results[f"images_{ex.label}_reference"] = len(reference[f"{ex.label}_index"])
+    for label in skipped:
+        log.warning("%s FID skipped: see %s", label, paths.fid_reference_info(dataset))
+    write_json(paths.fid_metrics(dataset, model), results)
+    return results
