@@ -8,7 +8,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(PATH)
 export DVC_NO_ANALYTICS := 1
 
-.PHONY: setup reproduce dvc-repro test lint bench
+.PHONY: setup reproduce report dvc-repro test lint bench
 
 setup: $(VENV)/.installed
 
@@ -21,6 +21,11 @@ $(VENV)/.installed: pyproject.toml
 
 reproduce: setup
 	snakemake --cores $(CORES) all
+
+# The Snakemake report of a finished run (name the target: without one, Snakemake 9.27's
+# --report builds an empty graph and fails).
+report: setup
+	snakemake --report reports/snakemake_report.html all
 
 dvc-repro: setup
 	dvc repro

@@ -120,9 +120,27 @@ def target_datasets(params: dict[str, Any], target: str) -> list[str]:
     return list(params["targets"][target]["datasets"])
 
 
+# Figures of one dataset: figure name -> "module:function", called as (params, dataset, models).
+DATASET_FIGURES = {
+    "training": "gaia.figures.training:plot_training",
+    "reconstructions": "gaia.figures.reconstructions:plot_reconstructions",
+    "interpolations": "gaia.figures.interpolations:plot_interpolations",
+    "entanglement": "gaia.figures.entanglement:plot_entanglement",
+    "convexity": "gaia.figures.convexity:plot_convexity",
+    "attribute-edits": "gaia.figures.attribute_edits:plot_attribute_edits",
+}
+
+
 def cmd_figure(args: argparse.Namespace, params: dict[str, Any]) -> None:
     datasets = target_datasets(params, args.target)
-    if args.figure == "datasets":
+    if args.figure in DATASET_FIGURES:
+        if args.dataset is None:
+            raise GaiaError(f"figure {args.figure!r} draws one dataset: add --dataset NAME")
+        dataset_config(params, args.dataset)
+        module, name = DATASET_FIGURES[args.figure].split(":")
+        plot = getattr(importlib.import_module(module), name)
+        written = plot(params, args.dataset, params["targets"][args.target]["models"])
+    elif args.figure == "datasets":
         from gaia.figures.datasets import plot_datasets
 
         written = plot_datasets(datasets)
@@ -134,6 +152,12 @@ def cmd_figure(args: argparse.Namespace, params: dict[str, Any]) -> None:
 
 
 def cmd_report(args: argparse.Namespace, params: dict[str, Any]) -> None:
+    if args.report == "results":
+        from gaia.report.results import write_results_report
+
+        target_datasets(params, args.target)  # a clear error for unknown targets
+        log.info("wrote %s", write_results_report(params, args.target))
+        return
     from gaia.report.datasets import write_datasets_report
 
     log.info("wrote %s", write_datasets_report(target_datasets(params, args.target)))
@@ -181,10 +205,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.add_argument("--dataset", required=True)
     sub = step("figure", cmd_figure, "draw a figure into reports/figures (PNG and PDF)")
-    sub.add_argument("figure", choices=["datasets", "attribute-stats"])
-    sub.add_argument("--target", default="all", help="draw the datasets of this target")
+    sub.add_argument("figure", choices=["datasets", "attribute-stats", *DATASET_FIGURES])
+    sub.add_argument("--target", default="all", help="draw the datasets (models) of this target")
+    sub.add_argument("--dataset", help="the dataset of a per-dataset figure")
     sub = step("report", cmd_report, "write a markdown report into reports/")
-    sub.add_argument("report", choices=["datasets"])
+    sub.add_argument("report", choices=["datasets", "results"])
     sub.add_argument("--target", default="all", help="report on the datasets of this target")
     return parser
 

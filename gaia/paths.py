@@ -111,6 +111,10 @@ def figure(name: str, ext: str = "png") -> Path:
     return FIGURES / f"{name}.{ext}"
 
 
+def results_report() -> Path:
+    return REPORTS / "README.md"
+
+
 def datasets_report() -> Path:
     return REPORTS / "datasets.md"
 

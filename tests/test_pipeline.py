@@ -1,22 +1,63 @@
 """End to end on a fresh copy of the repository with tiny splits: Snakemake builds everything,
-DVC rebuilds the same bytes, and the `gaia` command fails clearly on bad input."""
+DVC rebuilds one stage of every kind to the same bytes, and the `gaia` command fails clearly on
+bad input."""
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 import yaml
 
+from gaia.report.markdown import number
+from gaia.report.results import TIMING_END, TIMING_START
 from gaia.utils.io import sha256_file, tensor_digest
 
 from workflows import tool_env
 
-OUTPUT_ROOTS = ("data/processed", "results", "reports/figures", "reports/datasets.md")
+OUTPUT_ROOTS = (
+    "data/processed",
+    "results",
+    "reports/figures",
+    "reports/datasets.md",
+    "reports/README.md",
+)
+# One stage of every kind, for DVC to rebuild (their outputs, or enough of them to make the
+# stage out of date; training also loses its resumable state).
+DVC_REBUILDS = (
+    "data/processed/lines",
+    "results/lines/dataset_stats.json",
+    "results/lines/ae/model.pt",
+    "results/lines/ae/resume",
+    "results/lines/classifier/classifier.pt",
+    "results/synthfaces/ae/latents.npz",
+    "results/synthfaces/ae/attribute_vectors.npz",
+    "results/synthfaces/ae/attribute_metrics.csv",
+    "results/lines/ae/interpolation_metrics.json",
+    "results/synthfaces/fid_reference.npz",
+    "results/synthfaces/ae/fid.json",
+    *(
+        f"reports/figures/{name}.png"
+        for name in (
+            "datasets",
+            "attribute_stats",
+            "training_lines",
+            "reconstructions_lines",
+            "interpolations_lines",
+            "convexity_lines",
+            "entanglement_synthfaces",
+            "attribute_edits_synthfaces",
+        )
+    ),
+    "reports/datasets.md",
+    "reports/README.md",
+)
 TIMING_KEYS = {"images_per_s", "train_seconds"}  # measured, so they differ between runs
 
 
@@ -55,6 +96,32 @@ def arrays_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
+def metric_values(root: Path) -> set[str]:
+    """Every number of every JSON metric file under results/, as the report prints it."""
+    values = set()
+    for path in (root / "results").rglob("*.json"):
+        for value in json.loads(path.read_text()).values():
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                values.add(number(value))
+    return values
+
+
+def check_report_numbers(root: Path) -> None:
+    """Every number in the result tables of reports/README.md is one of a metric file's."""
+    text = (root / "reports/README.md").read_text()
+    tables = text[text.index("## Held-out") : text.index("## The paper's claims")]
+    known = metric_values(root)
+    checked = 0
+    for line in tables.splitlines():
+        if not line.startswith("| ") or line.startswith("| dataset") or "| skipped |" in line:
+            continue
+        for cell in line.strip("| ").split(" | ")[2:]:
+            for token in re.findall(r"-?\d[\d.e+-]*", cell):
+                assert token in known, f"{token!r} in {line!r} is in no metric file"
+                checked += 1
+    assert checked > 50, checked
+
+
 def run(root: Path, *command: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         command, cwd=root, env=tool_env(), capture_output=True, text=True, check=check
@@ -78,6 +145,10 @@ def output_hashes(root: Path) -> dict[str, str]:
                 continue
             if path.name in ("train_log.jsonl", "train_metrics.json"):
                 hashes[relative] = without_timing(path)
+            elif relative == "reports/README.md":  # training times differ between runs
+                text = path.read_text()
+                start, end = text.index(TIMING_START), text.index(TIMING_END)
+                hashes[relative] = text[:start] + text[end:]
             elif path.suffix == ".pt":
                 hashes[relative] = weights_digest(path)
             elif path.suffix == ".npz":  # zip members carry their write time
@@ -124,6 +195,12 @@ def test_snakemake_and_dvc_build_identical_outputs(repo_copy: Path, he_inception
         "results/synthfaces/fid_reference.json",
         "results/synthfaces/gaia/fid.json",
         "results/synthfaces/ae/fid.json",
+        "reports/figures/training_lines.png",
+        "reports/figures/reconstructions_synthfaces.pdf",
+        "reports/figures/interpolations_lines.png",
+        "reports/figures/entanglement_synthfaces.png",
+        "reports/figures/convexity_lines.pdf",
+        "reports/figures/attribute_edits_synthfaces.png",
     ):
         assert expected in built, f"{expected} missing from {sorted(built)}"
     for log in ("prepare_data/synthfaces", "report_datasets/all"):
@@ -143,14 +220,29 @@ def test_snakemake_and_dvc_build_identical_outputs(repo_copy: Path, he_inception
             assert fid[f"fid_{extractor}_{image_set}"] > 0
             assert f"kid_{extractor}_{image_set}_mean" in fid
     assert (fid["images_domain_recon"], fid["images_inception_edits"]) == (24, 4)
+    check_report_numbers(repo_copy)
+    report = (repo_copy / "reports/README.md").read_text()
+    assert "## The paper's claims against this run" in report and "supported" in report
+    for figure in ("training_lines", "attribute_edits_synthfaces", "convexity_synthfaces"):
+        assert f"(figures/{figure}.png)" in report
+    html = repo_copy / "reports/snakemake_report.html"
+    run(repo_copy, sys.executable, "-m", "snakemake", "--report", str(html), "all")
+    assert html.stat().st_size > 10_000
     metrics = run(repo_copy, sys.executable, "-m", "dvc", "metrics", "show")
     assert "fid_inception_interp" in metrics.stdout, metrics.stdout
 
-    for name in OUTPUT_ROOTS:
+    # DVC rebuilds one stage of every kind (a full second build doubled this test's time): the
+    # lock records Snakemake's outputs, the outputs below are deleted, and `dvc repro` (without
+    # its run cache, which would restore instead of run) must recreate the same bytes.
+    run(repo_copy, sys.executable, "-m", "dvc", "commit", "--force")
+    for name in DVC_REBUILDS:
         path = repo_copy / name
         shutil.rmtree(path) if path.is_dir() else path.unlink()
-    run(repo_copy, sys.executable, "-m", "dvc", "repro")
+    started = time.time()
+    run(repo_copy, sys.executable, "-m", "dvc", "repro", "--no-run-cache")
     assert output_hashes(repo_copy) == built
+    for log in ("train/lines-ae", "fid/synthfaces-ae", "report_results/all"):  # ran, not restored
+        assert (repo_copy / "results/logs" / f"{log}.log").stat().st_mtime >= started
     status = run(repo_copy, sys.executable, "-m", "dvc", "status")
     assert "up to date" in status.stdout, status.stdout
 

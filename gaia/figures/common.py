@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # the backend must be chosen first
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from gaia.utils.io import atomic_path
@@ -31,3 +34,40 @@ def save_figure(fig: Figure, png_path: str | Path) -> list[Path]:
         written.append(target)
     plt.close(fig)
     return written
+
+
+PAD = 2  # white pixels between tiles
+
+
+def tile_grid(rows: list[np.ndarray], pad: int = PAD) -> np.ndarray:
+    """One (H', W', 3) uint8 canvas from rows of (N, H, W, C) uint8 tiles (grey repeated to
+    RGB), `pad` white pixels between tiles; shorter rows are left white on the right."""
+    rows = [np.repeat(r, 3, axis=-1) if r.shape[-1] == 1 else r for r in rows]
+    h, w = rows[0].shape[1:3]
+    columns = max(len(r) for r in rows)
+    canvas = np.full(
+        (len(rows) * (h + pad) - pad, columns * (w + pad) - pad, 3), 255, dtype=np.uint8
+    )
+    for i, row in enumerate(rows):
+        for j, tile in enumerate(row):
+            top, left = i * (h + pad), j * (w + pad)
+            canvas[top : top + h, left : left + w] = tile
+    return canvas
+
+
+def show_grid(
+    ax: Axes, rows: dict[str, np.ndarray], column_labels: Sequence[str] = (), pad: int = PAD
+) -> np.ndarray:
+    """Draw labelled rows of tiles on `ax` (row labels left, column labels on top)."""
+    canvas = tile_grid(list(rows.values()), pad)
+    h, w = next(iter(rows.values())).shape[1:3]
+    ax.imshow(canvas, interpolation="nearest")
+    ax.set_yticks([i * (h + pad) + h / 2 for i in range(len(rows))], list(rows), fontsize=7)
+    ax.set_xticks(
+        [j * (w + pad) + w / 2 for j in range(len(column_labels))], list(column_labels), fontsize=6
+    )
+    ax.xaxis.tick_top()
+    ax.tick_params(length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    return canvas

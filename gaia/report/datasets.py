@@ -9,13 +9,8 @@ from gaia import paths
 from gaia.data.stats import CELEBAHQ_COUNTS, PAPER_YOUNG_TO_OLD, young_old_table
 from gaia.data.store import read_manifest
 from gaia.figures.attribute_stats import load_stats
+from gaia.report.markdown import table
 from gaia.utils.io import write_text
-
-
-def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
-    return [*lines, ""]
 
 
 def _young_old_rows(label: str, table: dict[str, float]) -> list[object]:
@@ -46,7 +41,7 @@ def datasets_markdown(datasets: Sequence[str]) -> str:
     for name in datasets:
         per_split = stats[name]
         out += [f"## {name}", ""]
-        out += _table(
+        out += table(
             ["split", "images", "size", "generator", "seed", "filter", "sha256 (images.npy)"],
             [
                 [
@@ -66,7 +61,7 @@ def datasets_markdown(datasets: Sequence[str]) -> str:
         if "frequency" in per_split["train"]:
             names = list(per_split["train"]["frequency"])
             out += ["Attribute frequencies (fraction of images):", ""]
-            out += _table(
+            out += table(
                 ["split", *names],
                 [
                     [split] + [f"{per_split[split]['frequency'][n]:.3f}" for n in names]
@@ -94,7 +89,7 @@ def datasets_markdown(datasets: Sequence[str]) -> str:
             paper = ["paper (stated)", "", "", f"{PAPER_YOUNG_TO_OLD['male']:.2f} : 1", "", ""]
             rows.append([*paper, f"{PAPER_YOUNG_TO_OLD['female']:.2f} : 1", ""])
             out += ["Young/old by sex against the paper's ratios:", ""]
-            out += _table(header, rows)
+            out += table(header, rows)
             out += [
                 "The default law follows the ratios the paper states (young:old 0.28:1 among men,",
                 "8.49:1 among women) with CelebA-HQ's 36.9% male share. The CelebA annotations of",
@@ -106,7 +101,7 @@ def datasets_markdown(datasets: Sequence[str]) -> str:
         if "continuous" in per_split["train"]:
             continuous = per_split["train"]["continuous"]
             out += ["Continuous labels (train):", ""]
-            out += _table(
+            out += table(
                 ["label", "mean", "std", "min", "max"],
                 [
                     [label, *(f"{v[k]:.4g}" for k in ("mean", "std", "min", "max"))]

@@ -43,6 +43,16 @@ def target_experiments():
     return [(d, m) for d in ALL["datasets"] for m in ALL["models"]]
 
 
+def all_figures():
+    """Every figure of the `all` target (PNG; each rule also writes the PDF)."""
+    per_dataset = ("training", "reconstructions", "interpolations", "convexity")
+    per_attribute_dataset = ("entanglement", "attribute_edits")
+    return [
+        *(paths.figure(f"{f}_{d}") for f in per_dataset for d in ALL["datasets"]),
+        *(paths.figure(f"{f}_{d}") for f in per_attribute_dataset for d in ALL["attribute_datasets"]),
+    ]
+
+
 def all_target_outputs():
     attribute_experiments = [(d, m) for d in ALL["attribute_datasets"] for m in ALL["models"]]
     return [
@@ -53,7 +63,8 @@ def all_target_outputs():
         *(paths.attribute_cosines(d, m) for d, m in attribute_experiments),
         *(paths.fid_metrics(d, m) for d in ALL["fid_datasets"] for m in ALL["models"]),
         paths.figure("datasets"),
-        paths.figure("attribute_stats"),
+        *all_figures(),
+        paths.results_report(),
         paths.datasets_report(),
         *(paths.dataset_stats(name) for name in ALL["datasets"]),
     ]

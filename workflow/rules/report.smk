@@ -51,3 +51,169 @@ rule report_datasets:
         CONDA_ENV
     shell:
         "gaia report datasets --target all --log {log}"
+
+
+rule figure_training:
+    input:
+        logs=expand(paths.train_log("{{dataset}}", "{model}"), model=ALL["models"]),
+        code=package_files("figures"),
+    output:
+        png=report(
+            paths.figure("training_{dataset}"),
+            caption="../report/training.rst",
+            category="Figures",
+            subcategory="{dataset}",
+        ),
+        pdf=paths.figure("training_{dataset}", "pdf"),
+    params:
+        values=param_values("targets.all"),
+    log:
+        paths.log_file("figure_training", "{dataset}"),
+    conda:
+        CONDA_ENV
+    shell:
+        "gaia figure training --dataset {wildcards.dataset} --target all --log {log}"
+
+
+rule figure_reconstructions:
+    input:
+        data=paths.processed_dir("{dataset}"),
+        models=expand(paths.model_file("{{dataset}}", "{model}"), model=ALL["models"]),
+        code=package_files("figures"),
+    output:
+        png=report(
+            paths.figure("reconstructions_{dataset}"),
+            caption="../report/reconstructions.rst",
+            category="Figures",
+            subcategory="{dataset}",
+        ),
+        pdf=paths.figure("reconstructions_{dataset}", "pdf"),
+    params:
+        values=param_values("targets.all"),
+    log:
+        paths.log_file("figure_reconstructions", "{dataset}"),
+    conda:
+        CONDA_ENV
+    shell:
+        "gaia figure reconstructions --dataset {wildcards.dataset} --target all --log {log}"
+
+
+rule figure_interpolations:
+    input:
+        data=paths.processed_dir("{dataset}"),
+        models=expand(paths.model_file("{{dataset}}", "{model}"), model=ALL["models"]),
+        latents=expand(paths.latents("{{dataset}}", "{model}"), model=ALL["models"]),
+        code=package_files("figures"),
+    output:
+        png=report(
+            paths.figure("interpolations_{dataset}"),
+            caption="../report/interpolations.rst",
+            category="Figures",
+            subcategory="{dataset}",
+        ),
+        pdf=paths.figure("interpolations_{dataset}", "pdf"),
+    params:
+        values=lambda w: param_values(
+            "targets.all", "analysis.interpolation.faces.seed", f"datasets.{w.dataset}"
+        ),
+    log:
+        paths.log_file("figure_interpolations", "{dataset}"),
+    conda:
+        CONDA_ENV
+    shell:
+        "gaia figure interpolations --dataset {wildcards.dataset} --target all --log {log}"
+
+
+rule figure_entanglement:
+    input:
+        metrics=expand(paths.attribute_metrics("{{dataset}}", "{model}"), model=ALL["models"]),
+        code=package_files("figures"),
+    output:
+        png=report(
+            paths.figure("entanglement_{dataset}"),
+            caption="../report/entanglement.rst",
+            category="Figures",
+            subcategory="{dataset}",
+        ),
+        pdf=paths.figure("entanglement_{dataset}", "pdf"),
+    params:
+        values=param_values("targets.all", "analysis.edits.report_scale"),
+    log:
+        paths.log_file("figure_entanglement", "{dataset}"),
+    conda:
+        CONDA_ENV
+    shell:
+        "gaia figure entanglement --dataset {wildcards.dataset} --target all --log {log}"
+
+
+rule figure_convexity:
+    input:
+        models=expand(paths.model_file("{{dataset}}", "{model}"), model=ALL["models"]),
+        latents=expand(paths.latents("{{dataset}}", "{model}"), model=ALL["models"]),
+        code=package_files("figures"),
+    output:
+        png=report(
+            paths.figure("convexity_{dataset}"),
+            caption="../report/convexity.rst",
+            category="Figures",
+            subcategory="{dataset}",
+        ),
+        pdf=paths.figure("convexity_{dataset}", "pdf"),
+    params:
+        values=param_values(
+            "targets.all", "analysis.interpolation.faces.seed", "analysis.latents.batch_size"
+        ),
+    log:
+        paths.log_file("figure_convexity", "{dataset}"),
+    conda:
+        CONDA_ENV
+    shell:
+        "gaia figure convexity --dataset {wildcards.dataset} --target all --log {log}"
+
+
+rule figure_attribute_edits:
+    input:
+        data=paths.processed_dir("{dataset}"),
+        models=expand(paths.model_file("{{dataset}}", "{model}"), model=ALL["models"]),
+        latents=expand(paths.latents("{{dataset}}", "{model}"), model=ALL["models"]),
+        vectors=expand(paths.attribute_vectors("{{dataset}}", "{model}"), model=ALL["models"]),
+        code=package_files("figures"),
+    output:
+        png=report(
+            paths.figure("attribute_edits_{dataset}"),
+            caption="../report/attribute_edits.rst",
+            category="Figures",
+            subcategory="{dataset}",
+        ),
+        pdf=paths.figure("attribute_edits_{dataset}", "pdf"),
+    params:
+        values=param_values("targets.all", "analysis.edits.scales"),
+    log:
+        paths.log_file("figure_attribute_edits", "{dataset}"),
+    conda:
+        CONDA_ENV
+    shell:
+        "gaia figure attribute-edits --dataset {wildcards.dataset} --target all --log {log}"
+
+
+rule report_results:
+    input:
+        train=[paths.train_metrics(d, m) for d, m in target_experiments()],
+        interpolation=[paths.interpolation_metrics(d, m) for d, m in target_experiments()],
+        attributes=[
+            paths.attribute_summary(d, m) for d in ALL["attribute_datasets"] for m in ALL["models"]
+        ],
+        fid=[paths.fid_metrics(d, m) for d in ALL["fid_datasets"] for m in ALL["models"]],
+        fid_info=[paths.fid_reference_info(d) for d in ALL["fid_datasets"]],
+        figures=all_figures(),
+        code=package_files("report"),
+    output:
+        paths.results_report(),
+    params:
+        values=param_values("targets.all", "fid.sets", "models"),
+    log:
+        paths.log_file("report_results", "all"),
+    conda:
+        CONDA_ENV
+    shell:
+        "gaia report results --target all --log {log}"

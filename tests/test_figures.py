@@ -1,0 +1,47 @@
+"""Figure helpers: the tile grids of the image figures have the promised panel layout."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gaia.figures.common import PAD, tile_grid
+
+
+def test_tile_grid_lays_out_rows_and_columns() -> None:
+    rgb = np.zeros((10, 32, 32, 3), np.uint8)
+    grey = np.full((7, 32, 32, 1), 200, np.uint8)
+    canvas = tile_grid([rgb, grey, rgb])
+    assert canvas.shape == (3 * (32 + PAD) - PAD, 10 * (32 + PAD) - PAD, 3)
+    row = 32 + PAD
+    assert (canvas[row : row + 32, :32] == 200).all()  # grey repeated to RGB
+    assert (canvas[row : row + 32, 7 * row :] == 255).all()  # a short row ends in white
+    assert (canvas[32:row] == 255).all() and (canvas[:32, :32] == 0).all()
+
+
+def test_edit_rows_hold_the_face_then_each_vector_added_and_removed() -> None:
+    from gaia.figures.attribute_edits import edit_columns, edit_latents
+
+    z = np.array([[1.0, 0.0], [0.0, 1.0]])
+    vectors = np.array([[1.0, 1.0], [0.0, 2.0], [3.0, 0.0]])
+    latents = edit_latents(z, vectors, 2.0).numpy().reshape(2, 7, 2)
+    assert len(edit_columns(["a", "b", "c"])) == 1 + latents.shape[1]  # X, then G(z) and edits
+    np.testing.assert_allclose(latents[0, 0], z[0])
+    np.testing.assert_allclose(latents[1, 3], z[1] + 2.0 * vectors[1])  # +b
+    np.testing.assert_allclose(latents[1, 4], z[1] - 2.0 * vectors[1])  # -b
+
+
+def test_signed_change_matrix_reads_efficacy_on_the_diagonal() -> None:
+    import pandas as pd
+
+    from gaia.figures.entanglement import signed_change_matrix
+
+    rows = []
+    for attribute, add, remove in (("A", (0.6, -0.2), (-0.4, 0.2)), ("B", (0.1, 0.5), (0.1, -0.3))):
+        for direction, (delta_a, delta_b) in (("add", add), ("remove", remove)):
+            rows.append(
+                {"method": "ols", "attribute": attribute, "direction": direction, "scale": 1.0}
+                | {"delta_A": delta_a, "delta_B": delta_b}
+            )
+    matrix = signed_change_matrix(pd.DataFrame(rows), "ols", 1.0)
+    # per unit added: mean of the add delta and minus the remove delta
+    np.testing.assert_allclose(matrix.to_numpy(), [[0.5, -0.2], [0.0, 0.4]])
