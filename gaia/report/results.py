@@ -176,7 +176,8 @@ def results_markdown(params: dict[str, Any], target_name: str = "all") -> str:
         "",
         f"- gaia-repro {__version__}; params.yaml sha256 "
         f"`{sha256_file('params.yaml')[:16]}…`; torch {torch.__version__}",
-        f"- machine: {platform.machine()} {platform.processor()}, {os.cpu_count()} CPU cores, "
+        f"- machine: {' '.join(filter(None, (platform.machine(), platform.processor())))}, "
+        f"{os.cpu_count()} CPU cores, "
         f"{'CUDA ' + torch.cuda.get_device_name(0) if torch.cuda.is_available() else 'no GPU'}",
         f"- datasets {', '.join(target['datasets'])}; models {', '.join(target['models'])}",
         "",
