@@ -26,7 +26,7 @@ from gaia.data.store import load_split
 from gaia.figures.common import plt, save_figure, show_grid
 from gaia.figures.reconstructions import to_tiles
 from gaia.models.trained import load_trained
-from gaia.train.trainer import select_device
+from gaia.train.trainer import nchw_view, select_device, to_model_input
 
 PAIRS = 4
 STEPS = 10  # decodes between (and including) the two reconstructions, as in the paper
@@ -52,8 +52,7 @@ def plot_interpolations(
         latents = np.load(paths.latents(dataset, model))["test_latents"]
         decoded = decode_latents(generator, interpolate_latents(latents, pairs, t), STEPS * PAIRS)
         strips[model] = list(to_tiles(decoded).reshape(PAIRS, STEPS, *ends[0].shape[1:]))
-    a = torch.from_numpy(ends[0]).permute(0, 3, 1, 2).float() / 255
-    b = torch.from_numpy(ends[1]).permute(0, 3, 1, 2).float() / 255
+    a, b = (to_model_input(nchw_view(end), torch.device("cpu")) for end in ends)
     fades = crossfade(a, b, STEPS)  # (pairs, steps, C, H, W)
     strips["pixel cross-fade"] = [to_tiles(fade) for fade in fades]
     if cfg["kind"] == "lines":

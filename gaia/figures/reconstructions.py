@@ -18,6 +18,7 @@ import torch
 from gaia import paths
 from gaia.data.store import load_split
 from gaia.figures.common import plt, save_figure, show_grid
+from gaia.metrics.fidelity import to_uint8
 from gaia.models.trained import TrainedModel, load_trained
 from gaia.train.trainer import nchw_view, select_device, to_model_input
 
@@ -26,7 +27,7 @@ IMAGES = 10  # the first test images (the test split is already a random sample)
 
 def to_tiles(images: torch.Tensor) -> np.ndarray:
     """(N, C, H, W) in [0, 1] -> (N, H, W, C) uint8."""
-    return images.float().clamp(0, 1).mul(255).round().byte().cpu().permute(0, 2, 3, 1).numpy()
+    return to_uint8(images).permute(0, 2, 3, 1).numpy()
 
 
 @torch.no_grad()

@@ -155,9 +155,9 @@ def evaluate_fid(params: dict[str, Any], dataset: str, model: str, progress: boo
             )
     cuda = device.type == "cuda"
     loaded = {ex.label: load_extractor(ex.spec, cuda) for ex in extractors}
+    count = max(ex.generated_images for ex in extractors)  # smaller counts use a prefix
     results: dict[str, float] = {}
     for name in sets:
-        count = max(ex.generated_images for ex in extractors)
         z = set_latents(
             name, latents, count, settings["seed"], attributes, vectors, settings["edit_scale"]
         )
