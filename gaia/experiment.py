@@ -17,7 +17,7 @@ from typing import Any
 from gaia import paths
 from gaia.config import dataset_config
 from gaia.errors import ParamsError
-from gaia.models.autoencoder import AutoencoderConfig
+from gaia.models.config import AutoencoderConfig
 
 # Training settings that may change between a checkpoint and its resumption: they do not
 # change what one step computes (a longer run continues a shorter one exactly).

@@ -15,6 +15,7 @@ RESULTS = Path("results")
 REPORTS = Path("reports")
 FIGURES = REPORTS / "figures"
 LOGS = RESULTS / "logs"
+BENCHMARKS = RESULTS / "benchmarks"
 
 SPLITS = ("train", "test")
 
@@ -121,3 +122,8 @@ def datasets_report() -> Path:
 
 def log_file(rule: str, name: str) -> Path:
     return LOGS / rule / f"{name}.log"
+
+
+def benchmark_file(rule: str, name: str) -> Path:
+    """Snakemake's benchmark table of one job (wall seconds, memory, CPU time)."""
+    return BENCHMARKS / rule / f"{name}.tsv"

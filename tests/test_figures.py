@@ -45,3 +45,15 @@ def test_signed_change_matrix_reads_efficacy_on_the_diagonal() -> None:
     matrix = signed_change_matrix(pd.DataFrame(rows), "ols", 1.0)
     # per unit added: mean of the add delta and minus the remove delta
     np.testing.assert_allclose(matrix.to_numpy(), [[0.5, -0.2], [0.0, 0.4]])
+
+
+def test_saved_png_records_its_panels_and_tile_grids(tmp_path) -> None:
+    from gaia.figures.common import figure_layout, plt, save_figure, show_grid
+
+    fig, (grid_ax, plot_ax) = plt.subplots(1, 2)
+    tiles = np.zeros((3, 8, 8, 3), np.uint8)
+    show_grid(grid_ax, {"a": tiles, "b": tiles[:2]}, ["x", "y", "z"])
+    fig.colorbar(plot_ax.imshow(np.eye(2)), ax=plot_ax)  # a colour bar is not a panel
+    png, pdf = save_figure(fig, tmp_path / "figure.png")
+    assert figure_layout(png) == {"Panels": "2", "Tiles": "2x3"}
+    assert pdf.suffix == ".pdf" and pdf.stat().st_size > 1000

@@ -19,6 +19,7 @@ from gaia.report.markdown import number
 from gaia.report.results import TIMING_END, TIMING_START
 from gaia.utils.io import sha256_file, tensor_digest
 
+from conftest import REPO
 from workflows import tool_env
 
 OUTPUT_ROOTS = (
@@ -122,6 +123,51 @@ def check_report_numbers(root: Path) -> None:
     assert checked > 50, checked
 
 
+def expected_layouts(params: dict) -> dict[str, dict[str, str]]:
+    """Panels and tile grids (rows x columns) each result figure must have, from the figure
+    modules' constants and the models of the target (GAIA's rows add D(X) and D(G(X)))."""
+    from gaia.figures import attribute_edits, interpolations, reconstructions, training
+
+    target = params["targets"]["all"]
+    models = target["models"]
+    with_d = sum(params["models"][m]["objective"] == "gaia" for m in models)
+    layouts = {}
+    for d in target["datasets"]:
+        references = 1 + (params["datasets"][d]["kind"] == "lines")  # cross-fade (+ angle)
+        strips = interpolations.PAIRS * (len(models) + references)
+        layouts |= {
+            f"training_{d}": {"Panels": str(len(training.PANELS)), "Tiles": ""},
+            f"reconstructions_{d}": {
+                "Panels": "1",
+                "Tiles": f"{1 + len(models) + 2 * with_d}x{reconstructions.IMAGES}",
+            },
+            f"interpolations_{d}": {"Panels": "1", "Tiles": f"{strips}x{interpolations.STEPS + 2}"},
+            f"convexity_{d}": {"Panels": str(len(models)), "Tiles": ""},
+        }
+    for d in target["attribute_datasets"]:
+        attributes = len(params["datasets"][d]["attributes"])
+        edit_rows = attribute_edits.FACES * len(models) * 2  # OLS and mean difference
+        layouts[f"attribute_edits_{d}"] = {
+            "Panels": "2",
+            "Tiles": f"{edit_rows}x{2 + 2 * attributes};{2 * len(models)}x{attributes}",
+        }
+        layouts[f"entanglement_{d}"] = {"Panels": str(2 * len(models) + 1), "Tiles": ""}
+    return layouts
+
+
+def check_figures(root: Path) -> None:
+    """Every result figure: a PNG and a PDF, not empty, with the expected layout."""
+    from gaia.figures.common import figure_layout
+
+    params = yaml.safe_load((root / "params.yaml").read_text())
+    layouts = expected_layouts(params)
+    assert len(layouts) == 10
+    for name, layout in layouts.items():
+        png = root / "reports/figures" / f"{name}.png"
+        assert png.stat().st_size > 10_000 and png.with_suffix(".pdf").stat().st_size > 5_000
+        assert figure_layout(png) == layout, name
+
+
 def run(root: Path, *command: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         command, cwd=root, env=tool_env(), capture_output=True, text=True, check=check
@@ -130,14 +176,15 @@ def run(root: Path, *command: str, check: bool = True) -> subprocess.CompletedPr
 
 def output_hashes(root: Path) -> dict[str, str]:
     """sha256 of every pipeline output (training logs: their content less timings), except
-    step logs (timestamps) and Snakemake's directory markers (which .dvcignore hides from DVC)."""
+    step logs (timestamps), Snakemake's benchmark tables (timings) and Snakemake's directory
+    markers (which .dvcignore hides from DVC)."""
     hashes = {}
     for name in OUTPUT_ROOTS:
         top = root / name
         for path in [top] if top.is_file() else sorted(top.rglob("*")):
             relative = str(path.relative_to(root))
             bookkeeping = (
-                relative.startswith("results/logs/")
+                relative.startswith(("results/logs/", "results/benchmarks/"))
                 or "/resume/" in relative  # training state, not an output
                 or path.name == ".snakemake_timestamp"
             )
@@ -205,6 +252,10 @@ def test_snakemake_and_dvc_build_identical_outputs(repo_copy: Path, he_inception
         assert expected in built, f"{expected} missing from {sorted(built)}"
     for log in ("prepare_data/synthfaces", "report_datasets/all"):
         assert (repo_copy / "results/logs" / f"{log}.log").stat().st_size > 0
+    stages = run(repo_copy, sys.executable, "benchmarks/pipeline_stages.py").stdout
+    rules = re.findall(r"^rule (\w+):", (REPO / "workflow/rules/report.smk").read_text(), re.M)
+    for rule in ("prepare_data", "train", "train_classifier", "fid", *rules):
+        assert f"\n| {rule} | " in stages, f"no benchmark table of rule {rule}"
 
     stats = json.loads((repo_copy / "results/synthfaces/dataset_stats.json").read_text())
     assert stats["train"]["count"] == 96
@@ -212,6 +263,12 @@ def test_snakemake_and_dvc_build_identical_outputs(repo_copy: Path, he_inception
     assert "young:old" in report and "## lines" in report
     summary = json.loads((repo_copy / "results/synthfaces/gaia/attribute_summary.json").read_text())
     assert {"ols_leakage_Young_to_Male", "mean_difference_leakage_Young_to_Male"} <= set(summary)
+    import numpy as np
+
+    with np.load(repo_copy / "results/synthfaces/gaia/latents.npz") as faces:
+        assert faces["fit_latents"].shape == (96, 12) and faces["test_latents"].shape == (48, 12)
+    with np.load(repo_copy / "results/lines/ae/latents.npz") as lines:  # no attributes to fit
+        assert lines["fit_latents"].shape == (0, 12) and len(lines["fit_index"]) == 0
     lines = json.loads((repo_copy / "results/lines/ae/interpolation_metrics.json").read_text())
     assert {"mean_distance", "smoothness", "angular_mean_distance"} <= set(lines)
     fid = json.loads((repo_copy / "results/synthfaces/ae/fid.json").read_text())
@@ -221,6 +278,7 @@ def test_snakemake_and_dvc_build_identical_outputs(repo_copy: Path, he_inception
             assert f"kid_{extractor}_{image_set}_mean" in fid
     assert (fid["images_domain_recon"], fid["images_inception_edits"]) == (24, 4)
     check_report_numbers(repo_copy)
+    check_figures(repo_copy)
     report = (repo_copy / "reports/README.md").read_text()
     assert "## The paper's claims against this run" in report and "supported" in report
     for figure in ("training_lines", "attribute_edits_synthfaces", "convexity_synthfaces"):

@@ -2,7 +2,8 @@
 
     results/DATASET/MODEL/latents.npz
         fit_latents (n_fit, d), fit_index (n_fit,)   a seeded sample of the training split,
-                                                     for fitting attribute vectors
+                                                     for fitting attribute vectors (empty for
+                                                     a dataset without attributes: lines)
         test_latents (n_test, d)                     the whole test split, in order
         content_dim ()                               latent = [z_c (content_dim) | z_s]
 
@@ -37,6 +38,10 @@ def encode_images(
     progress: bool = False,
 ) -> np.ndarray:
     """[z_c | z_s] of uint8 NHWC images, as float32 (n, d)."""
+    if len(images) == 0:
+        cfg = generator.cfg
+        assert cfg.content_dim is not None
+        return np.zeros((0, cfg.content_dim + cfg.style_dim), np.float32)
     out = []
     starts = range(0, len(images), batch_size)
     for start in tqdm(starts, desc="encode", unit="batch", disable=not progress):
@@ -70,7 +75,11 @@ def extract_latents(params: dict[str, Any], dataset: str, model: str, progress: 
     trained = load_trained(paths.model_file(dataset, model), device)
     train_split = load_split(paths.processed_dir(dataset), "train")
     test_split = load_split(paths.processed_dir(dataset), "test")
-    fit_index = fit_sample(settings["fit_images"], len(train_split), settings["seed"])
+    fit_index = (
+        fit_sample(settings["fit_images"], len(train_split), settings["seed"])
+        if train_split.attribute_names
+        else np.arange(0)  # nothing to fit attribute vectors to: do not encode
+    )
     batch = settings["batch_size"]
     fit = encode_images(trained.generator, train_split.images[fit_index], batch, device, progress)
     test = encode_images(trained.generator, test_split.images, batch, device, progress)

@@ -1,4 +1,9 @@
-"""Shared figure output: PNG + PDF, atomic, byte-reproducible (no timestamps in the files)."""
+"""Shared figure output: PNG + PDF, atomic, byte-reproducible (no timestamps in the files).
+
+Each PNG also records its layout in two text chunks, read back by `figure_layout` (and the
+tests): `Panels`, the number of plotting axes (colour bars not counted), and `Tiles`, the
+rows x columns of every image grid drawn by `show_grid`, in drawing order.
+"""
 
 from __future__ import annotations
 
@@ -23,14 +28,33 @@ METADATA = {
 }
 
 
+GRID_GID = "tiles {rows}x{columns}"  # the gid show_grid gives its axes
+
+
+def layout_metadata(fig: Figure) -> dict[str, str]:
+    """The panel count and tile grids of `fig`, as PNG text chunks."""
+    panels = [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
+    grids = [ax.get_gid().removeprefix("tiles ") for ax in panels if ax.get_gid()]
+    return {"Panels": str(len(panels)), "Tiles": ";".join(grids)}
+
+
+def figure_layout(png_path: str | Path) -> dict[str, str]:
+    """The layout chunks save_figure wrote into a PNG."""
+    from PIL import Image
+
+    with Image.open(png_path) as image:
+        return {key: image.text.get(key, "") for key in ("Panels", "Tiles")}
+
+
 def save_figure(fig: Figure, png_path: str | Path) -> list[Path]:
     """Write `fig` to png_path and to the same name with .pdf; close it; return both paths."""
     png_path = Path(png_path)
+    metadata = {"png": METADATA["png"] | layout_metadata(fig), "pdf": METADATA["pdf"]}
     written = []
     for fmt in ("png", "pdf"):
         target = png_path.with_suffix(f".{fmt}")
         with atomic_path(target) as tmp:
-            fig.savefig(tmp, format=fmt, dpi=PNG_DPI, metadata=METADATA[fmt], bbox_inches="tight")
+            fig.savefig(tmp, format=fmt, dpi=PNG_DPI, metadata=metadata[fmt], bbox_inches="tight")
         written.append(target)
     plt.close(fig)
     return written
@@ -61,6 +85,8 @@ def show_grid(
     """Draw labelled rows of tiles on `ax` (row labels left, column labels on top)."""
     canvas = tile_grid(list(rows.values()), pad)
     h, w = next(iter(rows.values())).shape[1:3]
+    columns = max(len(row) for row in rows.values())
+    ax.set_gid(GRID_GID.format(rows=len(rows), columns=columns))
     ax.imshow(canvas, interpolation="nearest")
     ax.set_yticks([i * (h + pad) + h / 2 for i in range(len(rows))], list(rows), fontsize=7)
     ax.set_xticks(

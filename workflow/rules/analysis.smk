@@ -17,6 +17,8 @@ rule train_classifier:
     threads: COMPUTE_THREADS
     log:
         paths.log_file("train_classifier", "{dataset}"),
+    benchmark:
+        paths.benchmark_file("train_classifier", "{dataset}"),
     resources:
         gpu=1,
     conda:
@@ -37,6 +39,8 @@ rule extract_latents:
     threads: COMPUTE_THREADS
     log:
         paths.log_file("extract_latents", "{dataset}-{model}"),
+    benchmark:
+        paths.benchmark_file("extract_latents", "{dataset}-{model}"),
     resources:
         gpu=1,
     conda:
@@ -55,6 +59,8 @@ rule attribute_vectors:
         cosines=paths.attribute_cosines("{dataset}", "{model}"),
     log:
         paths.log_file("attribute_vectors", "{dataset}-{model}"),
+    benchmark:
+        paths.benchmark_file("attribute_vectors", "{dataset}-{model}"),
     conda:
         CONDA_ENV
     shell:
@@ -77,6 +83,8 @@ rule attribute_edits:
     threads: COMPUTE_THREADS
     log:
         paths.log_file("attribute_edits", "{dataset}-{model}"),
+    benchmark:
+        paths.benchmark_file("attribute_edits", "{dataset}-{model}"),
     resources:
         gpu=1,
     conda:
@@ -99,6 +107,8 @@ rule interpolation_metrics:
     threads: COMPUTE_THREADS
     log:
         paths.log_file("interpolation_metrics", "{dataset}-{model}"),
+    benchmark:
+        paths.benchmark_file("interpolation_metrics", "{dataset}-{model}"),
     resources:
         gpu=1,
     conda:

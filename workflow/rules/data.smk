@@ -11,6 +11,8 @@ rule prepare_data:
     threads: COMPUTE_THREADS
     log:
         paths.log_file("prepare_data", "{dataset}"),
+    benchmark:
+        paths.benchmark_file("prepare_data", "{dataset}"),
     conda:
         CONDA_ENV
     shell:
@@ -25,6 +27,8 @@ rule dataset_stats:
         paths.dataset_stats("{dataset}"),
     log:
         paths.log_file("dataset_stats", "{dataset}"),
+    benchmark:
+        paths.benchmark_file("dataset_stats", "{dataset}"),
     conda:
         CONDA_ENV
     shell:

@@ -16,6 +16,8 @@ rule fid_reference:
     threads: COMPUTE_THREADS
     log:
         paths.log_file("fid_reference", "{dataset}"),
+    benchmark:
+        paths.benchmark_file("fid_reference", "{dataset}"),
     resources:
         gpu=1,
     conda:
@@ -41,6 +43,8 @@ rule fid:
     threads: COMPUTE_THREADS
     log:
         paths.log_file("fid", "{dataset}-{model}"),
+    benchmark:
+        paths.benchmark_file("fid", "{dataset}-{model}"),
     resources:
         gpu=1,
     conda:

@@ -12,6 +12,8 @@ rule figure_datasets:
         values=param_values("targets.all"),
     log:
         paths.log_file("figure_datasets", "all"),
+    benchmark:
+        paths.benchmark_file("figure_datasets", "all"),
     conda:
         CONDA_ENV
     shell:
@@ -29,6 +31,8 @@ rule figure_attribute_stats:
         values=param_values("targets.all"),
     log:
         paths.log_file("figure_attribute_stats", "all"),
+    benchmark:
+        paths.benchmark_file("figure_attribute_stats", "all"),
     conda:
         CONDA_ENV
     shell:
@@ -47,6 +51,8 @@ rule report_datasets:
         values=param_values("targets.all"),
     log:
         paths.log_file("report_datasets", "all"),
+    benchmark:
+        paths.benchmark_file("report_datasets", "all"),
     conda:
         CONDA_ENV
     shell:
@@ -69,6 +75,8 @@ rule figure_training:
         values=param_values("targets.all"),
     log:
         paths.log_file("figure_training", "{dataset}"),
+    benchmark:
+        paths.benchmark_file("figure_training", "{dataset}"),
     conda:
         CONDA_ENV
     shell:
@@ -92,6 +100,8 @@ rule figure_reconstructions:
         values=param_values("targets.all"),
     log:
         paths.log_file("figure_reconstructions", "{dataset}"),
+    benchmark:
+        paths.benchmark_file("figure_reconstructions", "{dataset}"),
     conda:
         CONDA_ENV
     shell:
@@ -118,6 +128,8 @@ rule figure_interpolations:
         ),
     log:
         paths.log_file("figure_interpolations", "{dataset}"),
+    benchmark:
+        paths.benchmark_file("figure_interpolations", "{dataset}"),
     conda:
         CONDA_ENV
     shell:
@@ -140,6 +152,8 @@ rule figure_entanglement:
         values=param_values("targets.all", "analysis.edits.report_scale"),
     log:
         paths.log_file("figure_entanglement", "{dataset}"),
+    benchmark:
+        paths.benchmark_file("figure_entanglement", "{dataset}"),
     conda:
         CONDA_ENV
     shell:
@@ -165,6 +179,8 @@ rule figure_convexity:
         ),
     log:
         paths.log_file("figure_convexity", "{dataset}"),
+    benchmark:
+        paths.benchmark_file("figure_convexity", "{dataset}"),
     conda:
         CONDA_ENV
     shell:
@@ -190,6 +206,8 @@ rule figure_attribute_edits:
         values=param_values("targets.all", "analysis.edits.scales"),
     log:
         paths.log_file("figure_attribute_edits", "{dataset}"),
+    benchmark:
+        paths.benchmark_file("figure_attribute_edits", "{dataset}"),
     conda:
         CONDA_ENV
     shell:
@@ -213,6 +231,8 @@ rule report_results:
         values=param_values("targets.all", "fid.sets", "models"),
     log:
         paths.log_file("report_results", "all"),
+    benchmark:
+        paths.benchmark_file("report_results", "all"),
     conda:
         CONDA_ENV
     shell:

@@ -17,6 +17,8 @@ rule train:
     threads: COMPUTE_THREADS
     log:
         paths.log_file("train", "{dataset}-{model}"),
+    benchmark:
+        paths.benchmark_file("train", "{dataset}-{model}"),
     resources:
         gpu=1,
     conda:

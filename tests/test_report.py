@@ -1,0 +1,240 @@
+"""reports/README.md: each number in its tables is the value, in the metric file of its row, of
+the key its column names; the claims' verdicts follow the numbers.
+
+The metric files are made up here with a distinct value per key, so a cell that reads the wrong
+key or the wrong file shows a number that is not the expected one. The column -> key maps below
+are written from the metric files' documentation, independently of gaia/report/results.py.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gaia import paths
+from gaia.report.markdown import number
+from gaia.report.results import TIMING_END, TIMING_START, results_markdown
+from gaia.utils.io import write_json
+
+from conftest import REPO
+
+HELD_OUT = {
+    "G(X) L1": "test_recon_l1",
+    "G(X) MSE": "test_recon_mse",
+    "D(X) L1": "test_d_real_l1",
+    "D(G(X)) vs X L1": "test_d_fake_from_real_l1",
+    "D(G(Zi)) L1": "test_d_interp_l1",
+}
+FACES = {
+    "confidence real": "classifier_confidence_real",
+    "confidence t=0.5": "classifier_confidence_alpha_0.50",
+    "D error t=0": "d_error_alpha_0.00",
+    "D error t=0.5": "d_error_alpha_0.50",
+    "nearest real: midpoint": "nearest_real_midpoint",
+    "reconstruction": "nearest_real_reconstruction",
+    "real-real": "nearest_real_real",
+}
+LINES = {
+    "Mean Distance": "mean_distance",
+    "Smoothness": "smoothness",
+    "flat": "flat_interpolations",
+    "angular MD": "angular_mean_distance",
+    "cross-fade MD": "crossfade_mean_distance",
+}
+LEAKAGE_PAIRS = ("Young_to_Male", "Male_to_Young")
+SETS = ("recon", "interp", "edits")
+
+
+class Values:
+    """Distinct numbers, distinct also at the report's four significant digits."""
+
+    def __init__(self) -> None:
+        self.counter = itertools.count(1)
+
+    def __call__(self) -> float:
+        return round(10.0 + 0.01 * next(self.counter), 2)
+
+
+def make_results(params: dict[str, Any]) -> dict[Path, dict[str, Any]]:
+    """Metric files for the default `all` target, written under the current directory."""
+    target = params["targets"]["all"]
+    value = Values()
+    files: dict[Path, dict[str, Any]] = {}
+    for d, m in itertools.product(target["datasets"], target["models"]):
+        train = {key: value() for key in HELD_OUT.values()}
+        files[paths.train_metrics(d, m)] = train | {"steps": 100, "train_seconds": 12.5}
+        keys = FACES.values() if d in target["attribute_datasets"] else LINES.values()
+        files[paths.interpolation_metrics(d, m)] = {key: value() for key in keys}
+    for d in target["fid_datasets"]:
+        files[paths.fid_reference_info(d)] = {
+            "extractors": ["domain"],
+            "skipped": {"inception-v3-compat": "weights missing; offline"},
+        }
+        for m in target["models"]:
+            fid = {}
+            for image_set in SETS:
+                fid |= {f"fid_domain_{image_set}": value(), f"kid_domain_{image_set}_mean": value()}
+                fid[f"images_domain_{image_set}"] = 2000 + len(fid)
+            files[paths.fid_metrics(d, m)] = fid
+    for d, m in itertools.product(target["attribute_datasets"], target["models"]):
+        summary = {}
+        for method in ("ols", "mean_difference"):
+            summary[f"{method}_mean_efficacy"] = value()
+            summary[f"{method}_mean_leakage"] = value()
+            summary |= {f"{method}_leakage_{pair}": value() for pair in LEAKAGE_PAIRS}
+        files[paths.attribute_summary(d, m)] = summary
+    for path, content in files.items():
+        write_json(path, content)
+    return files
+
+
+def tables(markdown: str) -> dict[str, list[dict[str, str]]]:
+    """Each `## title` section's table as a list of {header: cell} rows."""
+    out = {}
+    for section in markdown.split("\n## ")[1:]:
+        title, _, body = section.partition("\n")
+        lines = [line for line in body.splitlines() if line.startswith("|")]
+        if not lines:
+            continue
+        header = [cell.strip() for cell in lines[0].strip("|").split(" | ")]
+        out[title] = [
+            dict(zip(header, (c.strip() for c in line.strip("|").split(" | ")), strict=True))
+            for line in lines[2:]
+        ]
+    return out
+
+
+def section(found: dict[str, list[dict[str, str]]], prefix: str) -> list[dict[str, str]]:
+    (title,) = [t for t in found if t.startswith(prefix)]
+    return found[title]
+
+
+@pytest.fixture
+def report(default_params, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(REPO / "params.yaml", tmp_path / "params.yaml")
+    files = make_results(default_params)
+    return files, results_markdown(default_params)
+
+
+def test_every_table_cell_is_its_metric_files_value(default_params, report) -> None:
+    files, markdown = report
+    target = default_params["targets"]["all"]
+    found = tables(markdown)
+    checked = 0
+
+    def expect(row: dict[str, str], column: str, metrics: dict[str, Any], key: str) -> None:
+        nonlocal checked
+        assert row[column] == number(metrics[key]), (row, column, key)
+        checked += 1
+
+    held_out = section(found, "Held-out reconstruction error")
+    assert [(r["dataset"], r["model"]) for r in held_out] == list(
+        itertools.product(target["datasets"], target["models"])
+    )
+    for row in held_out:
+        metrics = files[paths.train_metrics(row["dataset"], row["model"])]
+        for column, key in HELD_OUT.items():
+            expect(row, column, metrics, key)
+
+    fid_rows = section(found, "FID and KID")
+    measured = [r for r in fid_rows if r["set"] != "skipped"]
+    assert len(measured) == len(target["fid_datasets"]) * len(target["models"]) * len(SETS)
+    for row in measured:
+        metrics = files[paths.fid_metrics(row["dataset"], row["model"])]
+        tag = f"{row['extractor']}_{row['set']}"
+        expect(row, "FID", metrics, f"fid_{tag}")
+        expect(row, "KID mean", metrics, f"kid_{tag}_mean")
+        assert row["images"] == str(metrics[f"images_{tag}"])
+    skipped = [r for r in fid_rows if r["set"] == "skipped"]
+    assert [(r["extractor"], r["FID"]) for r in skipped] == [
+        ("inception-v3-compat", "weights missing")
+    ]
+
+    attribute_rows = section(found, "Attribute vectors")
+    assert len(attribute_rows) == len(target["attribute_datasets"]) * len(target["models"]) * 2
+    for row in attribute_rows:
+        metrics = files[paths.attribute_summary(row["dataset"], row["model"])]
+        method = row["method"]
+        expect(row, "mean efficacy", metrics, f"{method}_mean_efficacy")
+        expect(row, "mean leakage", metrics, f"{method}_mean_leakage")
+        signed = dict(part.split(": ") for part in row["signed leakage"].split("; "))
+        assert signed == {p: number(metrics[f"{method}_leakage_{p}"]) for p in LEAKAGE_PAIRS}
+        checked += len(signed)
+
+    for prefix, columns in (("Interpolations of faces", FACES), ("Interpolations of lines", LINES)):
+        rows = section(found, prefix)
+        assert rows, prefix
+        for row in rows:
+            metrics = files[paths.interpolation_metrics(row["dataset"], row["model"])]
+            for column, key in columns.items():
+                expect(row, column, metrics, key)
+    assert checked > 60, checked
+
+
+def test_training_times_sit_between_the_timing_markers(report) -> None:
+    _, markdown = report
+    timing = markdown[markdown.index(TIMING_START) : markdown.index(TIMING_END)]
+    assert "| synthfaces | gaia | 100 | 12 |" in timing  # 12.5 s printed as whole seconds
+    assert "12" not in markdown.replace(timing, "").split("## Held-out")[0]
+
+
+def test_claim_verdicts_follow_the_numbers(default_params, report) -> None:
+    files, _ = report
+    target = default_params["targets"]["all"]
+    (faces,) = target["fid_datasets"]
+
+    def verdict(markdown: str, claim_start: str) -> str:
+        rows = section(tables(markdown), "The paper's claims")
+        (row,) = [r for r in rows if r["claim"].startswith(claim_start)]
+        return row["verdict"]
+
+    gaia_fid = files[paths.fid_metrics(faces, "gaia")]
+    ae_fid = files[paths.fid_metrics(faces, "ae")]
+    claim = "GAIA reconstructs inputs realistically"
+    # The made-up values grow with each file written: GAIA's FIDs are below the AE's.
+    assert gaia_fid["fid_domain_recon"] < ae_fid["fid_domain_recon"]
+    assert verdict(results_markdown(default_params), claim) == "supported"
+    write_json(paths.fid_metrics(faces, "gaia"), gaia_fid | {"fid_domain_recon": 99.0})
+    assert verdict(results_markdown(default_params), claim).startswith("not supported")
+
+    summary = files[paths.attribute_summary(faces, "ae")]
+    claim = "OLS removes the pull of 'young' towards 'female'"
+    for ols, mean_difference, expected in ((0.1, 0.3, "supported"), (0.2, 0.3, "not supported")):
+        write_json(
+            paths.attribute_summary(faces, "ae"),
+            summary
+            | {
+                "ols_leakage_Young_to_Male": -ols,
+                "mean_difference_leakage_Young_to_Male": -mean_difference,
+            },
+        )
+        rows = section(tables(results_markdown(default_params)), "The paper's claims")
+        (row,) = [r for r in rows if r["claim"].startswith(claim) and "ae]" in r["claim"]]
+        assert row["verdict"].startswith(expected)
+        assert re.search(
+            rf"OLS {number(-ols)} vs mean difference {number(-mean_difference)}", row["evidence"]
+        )
+
+
+def test_every_figure_is_embedded_with_its_caption(default_params, report) -> None:
+    _, markdown = report
+    target = default_params["targets"]["all"]
+    embedded = re.findall(r"!\[([^\]]+)\]\(figures/([a-z_]+)\.png\)\n\n\*([^*]+)\*", markdown)
+    names = [name for _, name, _ in embedded]
+    expected = [
+        f"{figure}_{d}"
+        for d in target["datasets"]
+        for figure in ("training", "reconstructions", "interpolations", "convexity")
+    ] + [
+        f"{figure}_{d}"
+        for d in target["attribute_datasets"]
+        for figure in ("attribute_edits", "entanglement")
+    ]
+    assert sorted(names) == sorted(expected)
+    assert all(alt == caption for alt, _, caption in embedded)
