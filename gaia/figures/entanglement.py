@@ -40,7 +40,7 @@ def plot_entanglement(
 ) -> list[Path]:
     scale = float(params["analysis"]["edits"]["report_scale"])
     tables = {m: pd.read_csv(paths.attribute_metrics(dataset, m)) for m in models}
-    fig = plt.figure(figsize=(4.4 * len(METHODS) + 5.0, 4.2 * len(models)), layout="constrained")
+    fig = plt.figure(figsize=(4.4 * len(METHODS) + 5.0, 4.6 * len(models)), layout="constrained")
     grid = fig.add_gridspec(len(models), len(METHODS) + 1, width_ratios=[1] * len(METHODS) + [1.1])
     image, maps = None, []
     for row, (model, table) in enumerate(tables.items()):
