@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
@@ -85,8 +86,6 @@ def weights_digest(path: Path) -> str:
 def arrays_digest(path: Path) -> str:
     """The sha256 of an .npz file's arrays, names, dtypes and shapes."""
     import hashlib
-
-    import numpy as np
 
     digest = hashlib.sha256()
     with np.load(path) as arrays:
@@ -263,8 +262,6 @@ def test_snakemake_and_dvc_build_identical_outputs(repo_copy: Path, he_inception
     assert "young:old" in report and "## lines" in report
     summary = json.loads((repo_copy / "results/synthfaces/gaia/attribute_summary.json").read_text())
     assert {"ols_leakage_Young_to_Male", "mean_difference_leakage_Young_to_Male"} <= set(summary)
-    import numpy as np
-
     with np.load(repo_copy / "results/synthfaces/gaia/latents.npz") as faces:
         assert faces["fit_latents"].shape == (96, 12) and faces["test_latents"].shape == (48, 12)
     with np.load(repo_copy / "results/lines/ae/latents.npz") as lines:  # no attributes to fit
