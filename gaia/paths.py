@@ -69,6 +69,10 @@ def attribute_metrics(dataset: str, model: str) -> Path:
     return experiment_dir(dataset, model) / "attribute_metrics.csv"
 
 
+def attribute_matched(dataset: str, model: str) -> Path:
+    return experiment_dir(dataset, model) / "attribute_matched.csv"
+
+
 def attribute_summary(dataset: str, model: str) -> Path:
     return experiment_dir(dataset, model) / "attribute_summary.json"
 

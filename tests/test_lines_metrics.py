@@ -14,6 +14,7 @@ from gaia.analysis.lines_metrics import (
     shortest_arc_angles,
     smoothness,
 )
+from gaia.data.line_angles import angle_accuracy, angle_errors
 from gaia.data.lines import render_lines
 
 CFG = {"resolution": 32, "supersample": 4, "line_width": 2.0}
@@ -78,3 +79,30 @@ def test_flat_interpolations_count_as_zero_in_the_mean(reference) -> None:
     both = lines_metrics(torch.cat([same, moving]), reference)
     assert both["flat_interpolations"] == 1
     assert both["smoothness"] == pytest.approx(alone / 2)
+
+
+def test_angle_accuracy_reads_back_rendered_angles_across_zero(reference) -> None:
+    true = np.array([0.01, 2 * np.pi - 0.01, 1.0, 4.0])
+    drawn = true + np.radians([2.0, 2.0, -3.0, 0.0])  # the first two wrap around 2*pi
+    errors = angle_errors(as_images(np.mod(drawn, 2 * np.pi)), true, reference)
+    np.testing.assert_allclose(errors, [2.0, 2.0, 3.0, 0.0], atol=0.6)
+    result = angle_accuracy(as_images(drawn), true, reference, tolerance_deg=15.0)
+    assert result["angle_accuracy"] == 1.0 and result["angle_error_median_deg"] < 3.0
+
+
+def test_angle_accuracy_counts_lines_outside_the_tolerance(reference) -> None:
+    true = np.linspace(0.1, 6.0, 8)
+    off = np.radians([5, 10, 14, 16, 20, 45, 90, 180])  # the last five miss a 15-degree bar
+    result = angle_accuracy(as_images(true + off), true, reference, tolerance_deg=15.0)
+    assert result["angle_accuracy"] == 3 / 8
+    assert result["angle_error_median_deg"] == pytest.approx((16 + 20) / 2, abs=0.5)
+
+
+def test_a_dot_or_a_faint_line_reads_as_expected(reference) -> None:
+    true = np.array([0.7, 2.5])
+    faint = 0.2 * as_images(true)  # scale-free: a faint line still reads as its angle
+    assert angle_accuracy(faint, true, reference, 15.0)["angle_accuracy"] == 1.0
+    dot = torch.zeros(64, 1, 32, 32)
+    dot[:, :, 15:17, 15:17] = 1.0  # the centre only: every angle matches it equally badly
+    random_angles = np.random.default_rng(0).uniform(0, 2 * np.pi, 64)
+    assert angle_accuracy(dot, random_angles, reference, 15.0)["angle_accuracy"] < 0.3

@@ -46,7 +46,11 @@ LINES = {
     "angular MD": "angular_mean_distance",
     "cross-fade MD": "crossfade_mean_distance",
 }
-LEAKAGE_PAIRS = ("Young_to_Male", "Male_to_Young")
+LINES_HELD_OUT = {
+    "lines drawn at their angle": "test_angle_accuracy",
+    "median angle error (deg)": "test_angle_error_median_deg",
+}
+MATCHED_METHODS = {"OLS": "ols", "mean diff.": "mean_difference"}
 SETS = ("recon", "interp", "edits")
 
 
@@ -60,6 +64,10 @@ class Values:
         return round(10.0 + 0.01 * next(self.counter), 2)
 
 
+def leakage_pairs(params: dict[str, Any]) -> list[str]:
+    return [f"{s}_to_{t}" for s, t in params["analysis"]["edits"]["leakage_pairs"]]
+
+
 def make_results(params: dict[str, Any]) -> dict[Path, dict[str, Any]]:
     """Metric files for the default `all` target, written under the current directory."""
     target = params["targets"]["all"]
@@ -67,6 +75,9 @@ def make_results(params: dict[str, Any]) -> dict[Path, dict[str, Any]]:
     files: dict[Path, dict[str, Any]] = {}
     for d, m in itertools.product(target["datasets"], target["models"]):
         train = {key: value() for key in HELD_OUT.values()}
+        if d not in target["attribute_datasets"]:  # lines: drawn at their angle, and judged
+            train |= {"test_angle_accuracy": 0.95 + 0.001 * value(), **{LINES_HELD_OUT[
+                "median angle error (deg)"]: value()}}  # fmt: skip
         files[paths.train_metrics(d, m)] = train | {"steps": 100, "train_seconds": 12.5}
         keys = FACES.values() if d in target["attribute_datasets"] else LINES.values()
         files[paths.interpolation_metrics(d, m)] = {key: value() for key in keys}
@@ -86,7 +97,13 @@ def make_results(params: dict[str, Any]) -> dict[Path, dict[str, Any]]:
         for method in ("ols", "mean_difference"):
             summary[f"{method}_mean_efficacy"] = value()
             summary[f"{method}_mean_leakage"] = value()
-            summary |= {f"{method}_leakage_{pair}": value() for pair in LEAKAGE_PAIRS}
+            summary |= {f"{method}_leakage_{pair}": value() for pair in leakage_pairs(params)}
+            for pair in leakage_pairs(params):
+                key = f"matched_{method}_leakage_{pair}"
+                summary |= {key: value(), f"{key}_ci_low": value(), f"{key}_ci_high": value()}
+                summary[f"matched_expected_sign_{pair}"] = -1.0
+            summary[f"matched_{method}_mean_abs_leakage"] = value()
+            summary |= {f"matched_{method}_edits_reached": 16, f"matched_{method}_edits": 16}
         files[paths.attribute_summary(d, m)] = summary
     for path, content in files.items():
         write_json(path, content)
@@ -141,6 +158,24 @@ def test_every_table_cell_is_its_metric_files_value(default_params, report) -> N
         metrics = files[paths.train_metrics(row["dataset"], row["model"])]
         for column, key in HELD_OUT.items():
             expect(row, column, metrics, key)
+        if row["dataset"] in target["attribute_datasets"]:
+            assert all(row[column] == "" for column in LINES_HELD_OUT)
+        else:
+            for column, key in LINES_HELD_OUT.items():
+                expect(row, column, metrics, key)
+
+    matched = section(found, "Attribute leakage at matched efficacy")
+    pairs = leakage_pairs(default_params)
+    assert len(matched) == len(target["attribute_datasets"]) * len(target["models"]) * len(pairs)
+    for row in matched:
+        metrics = files[paths.attribute_summary(row["dataset"], row["model"])]
+        pair = row["source -> target"].replace(" -> ", "_to_")
+        assert row["expected sign"] == "-1"
+        for column, method in MATCHED_METHODS.items():
+            key = f"matched_{method}_leakage_{pair}"
+            expect(row, f"{column} leakage", metrics, key)
+            low, high = number(metrics[f"{key}_ci_low"]), number(metrics[f"{key}_ci_high"])
+            assert row[f"{column} 95% CI"] == f"[{low}, {high}]"
 
     fid_rows = section(found, "FID and KID")
     measured = [r for r in fid_rows if r["set"] != "skipped"]
@@ -164,7 +199,10 @@ def test_every_table_cell_is_its_metric_files_value(default_params, report) -> N
         expect(row, "mean efficacy", metrics, f"{method}_mean_efficacy")
         expect(row, "mean leakage", metrics, f"{method}_mean_leakage")
         signed = dict(part.split(": ") for part in row["signed leakage"].split("; "))
-        assert signed == {p: number(metrics[f"{method}_leakage_{p}"]) for p in LEAKAGE_PAIRS}
+        expected = {
+            p: number(metrics[f"{method}_leakage_{p}"]) for p in leakage_pairs(default_params)
+        }
+        assert signed == expected
         checked += len(signed)
 
     for prefix, columns in (("Interpolations of faces", FACES), ("Interpolations of lines", LINES)):
@@ -205,21 +243,60 @@ def test_claim_verdicts_follow_the_numbers(default_params, report) -> None:
 
     summary = files[paths.attribute_summary(faces, "ae")]
     claim = "OLS removes the pull of 'young' towards 'female'"
-    for ols, mean_difference, expected in ((0.1, 0.3, "supported"), (0.2, 0.3, "not supported")):
-        write_json(
-            paths.attribute_summary(faces, "ae"),
-            summary
-            | {
-                "ols_leakage_Young_to_Male": -ols,
-                "mean_difference_leakage_Young_to_Male": -mean_difference,
-            },
-        )
+    key = "matched_{}_leakage_Young_to_Male"
+    # (OLS interval, mean-difference interval), expected sign -1: apart when OLS is above
+    for ols, md, expected in (
+        ((-0.05, 0.02), (-0.4, -0.2), "supported"),
+        ((-0.25, -0.1), (-0.4, -0.2), "not supported"),
+    ):
+        values = {}
+        for method, (low, high) in (("ols", ols), ("mean_difference", md)):
+            k = key.format(method)
+            values |= {k: (low + high) / 2, f"{k}_ci_low": low, f"{k}_ci_high": high}
+        write_json(paths.attribute_summary(faces, "ae"), summary | values)
         rows = section(tables(results_markdown(default_params)), "The paper's claims")
         (row,) = [r for r in rows if r["claim"].startswith(claim) and "ae]" in r["claim"]]
         assert row["verdict"].startswith(expected)
-        assert re.search(
-            rf"OLS {number(-ols)} vs mean difference {number(-mean_difference)}", row["evidence"]
-        )
+        ols_text = f"OLS {number(sum(ols) / 2)} [{number(ols[0])}, {number(ols[1])}]"
+        assert ols_text in row["evidence"]
+
+
+def test_verdicts_on_an_undertrained_gaia_are_inconclusive(default_params, report) -> None:
+    files, _ = report
+    target = default_params["targets"]["all"]
+    limit = default_params["report"]["max_recon_ratio"]
+    (faces,) = target["attribute_datasets"]
+    (lines,) = [d for d in target["datasets"] if d not in target["attribute_datasets"]]
+
+    def verdicts(dataset: str) -> dict[str, str]:
+        rows = section(tables(results_markdown(default_params)), "The paper's claims")
+        return {r["claim"]: r["verdict"] for r in rows if f"[{dataset}" in r["claim"]}
+
+    def gaia_claims(found: dict[str, str]) -> dict[str, str]:
+        return {c: v for c, v in found.items() if "ae]" not in c}
+
+    trained = verdicts(faces)
+    assert not any(v.startswith("inconclusive") for v in trained.values())
+    ae_l1 = files[paths.train_metrics(faces, "ae")]["test_recon_l1"]
+    for ratio, judged in ((limit * 0.99, True), (limit * 1.01, False)):
+        gaia = files[paths.train_metrics(faces, "gaia")] | {"test_recon_l1": ratio * ae_l1}
+        write_json(paths.train_metrics(faces, "gaia"), gaia)
+        found = verdicts(faces)
+        assert len(gaia_claims(found)) >= 5
+        for claim, verdict in gaia_claims(found).items():
+            assert verdict.startswith("inconclusive: GAIA undertrained") != judged, claim
+            if not judged:
+                assert f"{ratio:.2f}x" in verdict and number(ae_l1) in verdict
+        # the AE's own OLS vs mean-difference claims do not read GAIA
+        ae_only = {c: v for c, v in found.items() if "ae]" in c}
+        assert ae_only and not any(v.startswith("inconclusive") for v in ae_only.values())
+
+    assert not verdicts(lines)["GAIA interpolates lines better than the AE (ACAI's benchmark) "
+                                f"[{lines}]"].startswith("inconclusive")  # fmt: skip
+    gaia = files[paths.train_metrics(lines, "gaia")] | {"test_angle_accuracy": 0.5}
+    write_json(paths.train_metrics(lines, "gaia"), gaia)
+    (verdict,) = verdicts(lines).values()
+    assert verdict.startswith("inconclusive: GAIA undertrained") and "50.0%" in verdict
 
 
 def test_every_figure_is_embedded_with_its_caption(default_params, report) -> None:

@@ -4,8 +4,12 @@ mean-difference vectors, fitted on the same latents, then judged by editing held
     results/DATASET/MODEL/attribute_vectors.npz   ols, mean_difference (attributes, d); names
     results/DATASET/MODEL/attribute_cosines.csv   cosine similarity of every pair, per method
     results/DATASET/MODEL/attribute_metrics.csv   efficacy and leakage per edit (see edits.py)
+    results/DATASET/MODEL/attribute_matched.csv   leakage at matched efficacy with bootstrap 95%
+                                                  intervals, per method and pair; the scales
+                                                  (matched_edits.py)
     results/DATASET/MODEL/attribute_summary.json  mean efficacy/leakage per method and the
-                                                  signed leakage of each configured pair
+                                                  signed leakage of each configured pair, at the
+                                                  report scale and at matched efficacy
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from gaia import paths
 from gaia.analysis.attribute_vectors import METHODS, attribute_vectors, cosine_similarities
 from gaia.analysis.classifier_training import load_classifier
 from gaia.analysis.edits import evaluate_edits, summarise_edits
+from gaia.analysis.matched_edits import matched_edits, summarise_matched
 from gaia.data.store import load_split
 from gaia.errors import GaiaError
 from gaia.models.trained import load_trained
@@ -65,19 +70,30 @@ def edit_attributes(
     trained = load_trained(paths.model_file(dataset, model), device)
     stored = np.load(paths.attribute_vectors(dataset, model))
     vectors = {method: stored[method] for method in METHODS}
-    table = evaluate_edits(
-        trained.generator,
-        load_classifier(dataset, device),
-        np.load(paths.latents(dataset, model))["test_latents"],
-        _attributes(dataset, "test"),
-        vectors,
-        settings,
-    )
+    classifier = load_classifier(dataset, device)
+    latents = np.load(paths.latents(dataset, model))["test_latents"]
+    attributes = _attributes(dataset, "test")
+    table = evaluate_edits(trained.generator, classifier, latents, attributes, vectors, settings)
     write_text(
         paths.attribute_metrics(dataset, model),
         table.to_csv(index=False, float_format="%.6f", lineterminator="\n"),
     )
-    summary = summarise_edits(table, settings)
+    scales, leakage = matched_edits(
+        trained.generator, classifier, latents, attributes, vectors, settings
+    )
+    matched = leakage.merge(
+        scales.pivot(index=["method", "attribute"], columns="direction", values="scale")
+        .add_prefix("scale_")
+        .reset_index()
+        .rename(columns={"attribute": "source"}),
+        on=["method", "source"],
+        how="left",
+    )
+    write_text(
+        paths.attribute_matched(dataset, model),
+        matched.to_csv(index=False, float_format="%.6f", lineterminator="\n"),
+    )
+    summary = {**summarise_edits(table, settings), **summarise_matched(scales, leakage)}
     write_json(paths.attribute_summary(dataset, model), summary)
     log.info("%s/%s attribute edits: %s", dataset, model, summary)
     return summary

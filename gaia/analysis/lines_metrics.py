@@ -10,59 +10,22 @@ the flattened pixels.
   change below 1e-4 gives NaN, and the mean divides the sum of the finite scores by the count of
   all interpolations (NaN counts as 0), as ACAI's code does.
 
-Pixels are mapped to [-1, 1] before the cosine distance, ACAI's range: in [0, 1] an all-black
-image is the zero vector, whose cosine distance is undefined, while in [-1, 1] it is a (bad) image
-with a well-defined distance to every line.
+The matching itself (pixels in [-1, 1], cosine distance) is gaia/data/line_angles.py.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 import numpy as np
 import torch
 
-from gaia.data.lines import render_lines
+from gaia.data.line_angles import ReferenceLines, nearest_reference, reference_lines
+
+__all__ = ["ReferenceLines", "lines_metrics", "nearest_reference", "reference_lines"]
 
 REFERENCE_COUNT = 10_000
 STEPS = 16
 PAIRS = 256
 FLAT_CHANGE = 1e-4
-
-
-@dataclass(frozen=True)
-class ReferenceLines:
-    angles: np.ndarray  # (N,)
-    unit_vectors: torch.Tensor  # (N, pixels) float64 (distances near 1e-4 matter), unit rows
-
-
-def reference_lines(cfg: dict[str, Any], count: int = REFERENCE_COUNT) -> ReferenceLines:
-    """The reference set of the lines dataset described by `cfg` (its `datasets.lines` entry)."""
-    angles = np.linspace(0.0, 2.0 * np.pi - 2.0 * np.pi / count, count)
-    images = render_lines(angles, cfg["resolution"], cfg["supersample"], cfg["line_width"])
-    return ReferenceLines(angles, _unit_rows(torch.from_numpy(images).float() / 255.0))
-
-
-def _unit_rows(images: torch.Tensor) -> torch.Tensor:
-    """Images in [0, 1], any shape (n, ...), as unit-norm rows of [-1, 1] pixels."""
-    flat = images.reshape(len(images), -1).double() * 2.0 - 1.0
-    return flat / flat.norm(dim=1, keepdim=True).clamp_min(1e-12)
-
-
-def nearest_reference(
-    images: torch.Tensor, reference: ReferenceLines, batch_size: int = 2048
-) -> tuple[np.ndarray, np.ndarray]:
-    """For images in [0, 1] (n, ...): the cosine distance to the nearest reference line and that
-    line's angle."""
-    distances, indices = [], []
-    for start in range(0, len(images), batch_size):
-        similarity = _unit_rows(images[start : start + batch_size]) @ reference.unit_vectors.T
-        best, index = similarity.max(dim=1)
-        distances.append(1.0 - best)
-        indices.append(index)
-    distance = torch.cat(distances).numpy().clip(min=0.0)
-    return distance, reference.angles[torch.cat(indices).numpy()]
 
 
 def smoothness(angles: np.ndarray) -> np.ndarray:

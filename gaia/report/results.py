@@ -8,7 +8,6 @@ one section between TIMING_START and TIMING_END markers (tests compare reports w
 
 from __future__ import annotations
 
-import json
 import os
 import platform
 from collections.abc import Callable, Sequence
@@ -18,18 +17,11 @@ from typing import Any
 import torch
 
 from gaia import __version__, paths
+from gaia.report.claims import claim_rows, load
 from gaia.report.markdown import number, table
 from gaia.utils.io import sha256_file, write_text
 
 TIMING_START, TIMING_END = "<!-- timing -->", "<!-- /timing -->"
-
-
-def _load(path: Path) -> dict[str, Any]:
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-def _by_objective(params: dict[str, Any], models: Sequence[str], objective: str) -> str | None:
-    return next((m for m in models if params["models"][m]["objective"] == objective), None)
 
 
 def _figures(datasets: Sequence[str], attribute_datasets: Sequence[str]) -> list[tuple[str, str]]:
@@ -65,86 +57,6 @@ def _figures(datasets: Sequence[str], attribute_datasets: Sequence[str]) -> list
     return out
 
 
-def _claims(params: dict[str, Any], target: dict[str, Any]) -> list[list[str]]:
-    """[claim, evidence, verdict] rows, computed from the metric files."""
-    gaia = _by_objective(params, target["models"], "gaia")
-    ae = _by_objective(params, target["models"], "ae")
-    if gaia is None or ae is None:
-        return []
-    rows = []
-
-    def claim(text: str, evidence: str, holds: bool, why_not: str = "") -> None:
-        verdict = "supported" if holds else f"not supported{': ' + why_not if why_not else ''}"
-        rows.append([text, evidence, verdict])
-
-    budget = "at this training budget"
-    for d in target["fid_datasets"]:
-        g, a = _load(paths.fid_metrics(d, gaia)), _load(paths.fid_metrics(d, ae))
-        for image_set, text in (
-            ("recon", "GAIA reconstructs inputs realistically (paper's comparison figure)"),
-            ("interp", "GAIA's interpolations decode to realistic images"),
-        ):
-            key = f"fid_domain_{image_set}"
-            claim(
-                f"{text} [{d}]",
-                f"domain FID GAIA {number(g[key])} vs AE {number(a[key])}",
-                g[key] <= a[key],
-                f"GAIA's images are further from the real ones {budget}",
-            )
-        g_ratio = g["fid_domain_interp"] / g["fid_domain_recon"]
-        a_ratio = a["fid_domain_interp"] / a["fid_domain_recon"]
-        claim(
-            f"Adversarial training on interpolations makes midpoints as realistic as "
-            f"reconstructions [{d}]",
-            f"FID(interp) / FID(recon): GAIA {number(g_ratio)}, AE {number(a_ratio)}",
-            g_ratio < a_ratio,
-            "GAIA's midpoints lose more against its reconstructions than the AE's",
-        )
-    for d in target["attribute_datasets"]:
-        for model in (gaia, ae):
-            s = _load(paths.attribute_summary(d, model))
-            claim(
-                f"OLS vectors are less entangled than mean-difference vectors [{d}, {model}]",
-                f"mean leakage OLS {number(s['ols_mean_leakage'])} vs mean difference "
-                f"{number(s['mean_difference_mean_leakage'])}",
-                s["ols_mean_leakage"] < s["mean_difference_mean_leakage"],
-            )
-            ols, md = s["ols_leakage_Young_to_Male"], s["mean_difference_leakage_Young_to_Male"]
-            claim(
-                f"OLS removes the pull of 'young' towards 'female' (|OLS| below half of "
-                f"|mean difference|) [{d}, {model}]",
-                f"Young->Male leakage OLS {number(ols)} vs mean difference {number(md)}",
-                abs(ols) < 0.5 * abs(md),
-                "the OLS vector still changes P(Male) by more than half as much; the decoder "
-                "draws 'young' as young women",
-            )
-        g = _load(paths.interpolation_metrics(d, gaia))
-        a = _load(paths.interpolation_metrics(d, ae))
-        g_ratio = g["nearest_real_midpoint"] / g["nearest_real_reconstruction"]
-        a_ratio = a["nearest_real_midpoint"] / a["nearest_real_reconstruction"]
-        claim(
-            f"GAIA's latent space is closer to convex: midpoints stay near real images [{d}]",
-            f"nearest-real distance midpoint / reconstruction: GAIA {number(g_ratio)}, "
-            f"AE {number(a_ratio)}",
-            g_ratio < a_ratio,
-        )
-    lines = [
-        d
-        for d in target["datasets"]
-        if "mean_distance" in _load(paths.interpolation_metrics(d, gaia))
-    ]
-    for d in lines:
-        g = _load(paths.interpolation_metrics(d, gaia))
-        a = _load(paths.interpolation_metrics(d, ae))
-        claim(
-            f"GAIA interpolates lines better than the AE (ACAI's benchmark) [{d}]",
-            f"Mean Distance GAIA {number(g['mean_distance'])} vs AE {number(a['mean_distance'])}",
-            g["mean_distance"] < a["mean_distance"],
-            f"GAIA has not learned to draw lines {budget}",
-        )
-    return rows
-
-
 def _section(title: str, header: Sequence[str], rows: list[list[object]]) -> list[str]:
     return [f"## {title}", "", *table(header, rows)] if rows else []
 
@@ -156,8 +68,34 @@ def _metric_rows(
 ) -> list[list[object]]:
     rows = []
     for d, m in experiments:
-        values = _load(file(d, m))
+        values = load(file(d, m))
         rows.append([d, m, *(number(values[k]) if k in values else "" for k in keys)])
+    return rows
+
+
+def _matched_rows(params: dict[str, Any], target: dict[str, Any]) -> list[list[object]]:
+    rows: list[list[object]] = []
+
+    def cells(s: dict[str, Any], key: str) -> list[str]:
+        if s.get(key) is None:
+            return ["not matched", ""]
+        return [number(s[key]), f"[{number(s[key + '_ci_low'])}, {number(s[key + '_ci_high'])}]"]
+
+    for d in target["attribute_datasets"]:
+        for m in target["models"]:
+            s = load(paths.attribute_summary(d, m))
+            for source, tgt in params["analysis"]["edits"]["leakage_pairs"]:
+                pair = f"{source}_to_{tgt}"
+                if f"matched_expected_sign_{pair}" not in s:
+                    continue
+                sign = f"{s[f'matched_expected_sign_{pair}']:+.0f}"
+                rows.append(
+                    [
+                        *(d, m, f"{source} -> {tgt}", sign),
+                        *cells(s, f"matched_ols_leakage_{pair}"),
+                        *cells(s, f"matched_mean_difference_leakage_{pair}"),
+                    ]
+                )
     return rows
 
 
@@ -185,12 +123,15 @@ def results_markdown(params: dict[str, Any], target_name: str = "all") -> str:
     out += [TIMING_START, "", "Training (steps x batch, seconds of the training loop):", ""]
     timing_rows = []
     for d, m in experiments:
-        t = _load(paths.train_metrics(d, m))
+        t = load(paths.train_metrics(d, m))
         timing_rows.append([d, m, t["steps"], f"{t['train_seconds']:.0f}"])
     out += [*table(["dataset", "model", "steps", "train s"], timing_rows), TIMING_END, ""]
     out += _section(
         "Held-out reconstruction error (L1 and MSE of pixels in [0, 1])",
-        ["dataset", "model", "G(X) L1", "G(X) MSE", "D(X) L1", "D(G(X)) vs X L1", "D(G(Zi)) L1"],
+        [
+            *("dataset", "model", "G(X) L1", "G(X) MSE", "D(X) L1", "D(G(X)) vs X L1"),
+            *("D(G(Zi)) L1", "lines drawn at their angle", "median angle error (deg)"),
+        ],
         _metric_rows(
             experiments,
             paths.train_metrics,
@@ -200,14 +141,16 @@ def results_markdown(params: dict[str, Any], target_name: str = "all") -> str:
                 "test_d_real_l1",
                 "test_d_fake_from_real_l1",
                 "test_d_interp_l1",
+                "test_angle_accuracy",
+                "test_angle_error_median_deg",
             ],
         ),
     )
     fid_rows = []
     for d in target["fid_datasets"]:
-        info = _load(paths.fid_reference_info(d))
+        info = load(paths.fid_reference_info(d))
         for m in target["models"]:
-            values = _load(paths.fid_metrics(d, m))
+            values = load(paths.fid_metrics(d, m))
             for label in info["extractors"]:
                 for image_set in params["fid"]["sets"]:
                     tag = f"{label}_{image_set}"
@@ -228,7 +171,7 @@ def results_markdown(params: dict[str, Any], target_name: str = "all") -> str:
     attribute_rows = []
     for d in target["attribute_datasets"]:
         for m in target["models"]:
-            s = _load(paths.attribute_summary(d, m))
+            s = load(paths.attribute_summary(d, m))
             for method in ("ols", "mean_difference"):
                 pairs = [k for k in s if k.startswith(f"{method}_leakage_")]
                 signed = "; ".join(
@@ -237,6 +180,15 @@ def results_markdown(params: dict[str, Any], target_name: str = "all") -> str:
                 efficacy = number(s[f"{method}_mean_efficacy"])
                 leakage = number(s[f"{method}_mean_leakage"])
                 attribute_rows.append([d, m, method, efficacy, leakage, signed])
+    out += _section(
+        "Attribute leakage at matched efficacy (each vector scaled to move its own attribute by "
+        f"{params['analysis']['edits']['matched']['efficacy']}; 95% bootstrap intervals)",
+        [
+            *("dataset", "model", "source -> target", "expected sign"),
+            *("OLS leakage", "OLS 95% CI", "mean diff. leakage", "mean diff. 95% CI"),
+        ],
+        _matched_rows(params, target),
+    )
     out += _section(
         "Attribute vectors: efficacy and leakage at the report scale",
         ["dataset", "model", "method", "mean efficacy", "mean leakage", "signed leakage"],
@@ -280,7 +232,7 @@ def results_markdown(params: dict[str, Any], target_name: str = "all") -> str:
             ],
         ),
     )
-    claims = _claims(params, target)
+    claims = claim_rows(params, target)
     out += _section("The paper's claims against this run", ["claim", "evidence", "verdict"], claims)
     out += ["## Figures", ""]
     for name, caption in _figures(target["datasets"], target["attribute_datasets"]):

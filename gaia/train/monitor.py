@@ -8,6 +8,7 @@ interpolations are midpoints (alpha = 0.5) of the training pairs (i, i + B/2) an
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -23,14 +24,23 @@ ROW_ORDER = ("X", "D(X)", "D(G(X))", "G(X)", "G(Z_interp)", "D(G(Z_interp))", "X
 LABEL_WIDTH = 92
 
 
+# A dataset-specific judge of reconstructions: G(X) of the first n held-out images -> metrics.
+Judge = Callable[[Tensor], dict[str, float]]
+
+
 @torch.no_grad()
-def held_out_errors(objective: Objective, images: Tensor, batch_size: int) -> dict[str, float]:
-    """Mean L1 (and MSE of G) over held-out images, per view."""
+def held_out_errors(
+    objective: Objective, images: Tensor, batch_size: int, judge: Judge | None = None
+) -> dict[str, float]:
+    """Mean L1 (and MSE of G) over held-out images, per view, and the judge's metrics of G(X)."""
     sums: dict[str, float] = {}
+    reconstructions = []
     for start in range(0, len(images) - len(images) % 2, batch_size):
         x = images[start : start + batch_size]
         x = x[: len(x) - len(x) % 2]  # views pair the two halves of a batch
         views = objective.views(x)
+        if judge is not None:
+            reconstructions.append(views["G(X)"].cpu())
         terms = {"recon_l1": l1(x, views["G(X)"]), "recon_mse": (x - views["G(X)"]).pow(2).mean()}
         if "D(X)" in views:
             terms["d_real_l1"] = l1(x, views["D(X)"])
@@ -39,7 +49,10 @@ def held_out_errors(objective: Objective, images: Tensor, batch_size: int) -> di
         for name, value in terms.items():
             sums[name] = sums.get(name, 0.0) + float(value) * len(x)
     count = len(images) - len(images) % 2
-    return {name: total / count for name, total in sums.items()}
+    errors = {name: total / count for name, total in sums.items()}
+    if judge is not None:
+        errors.update(judge(torch.cat(reconstructions)))
+    return errors
 
 
 def _to_uint8(batch: Tensor) -> np.ndarray:

@@ -27,11 +27,13 @@ import torch
 from tqdm import tqdm
 
 from gaia import __version__, paths
-from gaia.data.store import load_split
+from gaia.config import dataset_config
+from gaia.data.line_angles import angle_accuracy, reference_lines
+from gaia.data.store import Split, load_split
 from gaia.errors import GaiaError
 from gaia.experiment import Experiment, resolve_experiment
 from gaia.train.checkpoint import load_checkpoint, restore_rng_states, save_checkpoint
-from gaia.train.monitor import held_out_errors, save_sample_grid
+from gaia.train.monitor import Judge, held_out_errors, save_sample_grid
 from gaia.train.objectives import OBJECTIVES, Objective
 from gaia.utils.io import atomic_directory, atomic_path, write_json, write_text
 
@@ -105,6 +107,18 @@ def to_model_input(uint8_nchw: torch.Tensor, device: torch.device) -> torch.Tens
     return x.contiguous(memory_format=torch.channels_last)
 
 
+def reconstruction_judge(params: dict[str, Any], dataset: str, test: Split) -> Judge | None:
+    """lines: does G(X) draw a line at X's angle? (share within the tolerance, median error)."""
+    cfg = dataset_config(params, dataset)
+    if cfg["kind"] != "lines":
+        return None
+    settings = params["analysis"]["interpolation"]["lines"]
+    reference = reference_lines(cfg, settings["reference_lines"])
+    angles = test.labels["angle"].to_numpy()
+    tolerance = settings["angle_tolerance_deg"]
+    return lambda reconstructions: angle_accuracy(reconstructions, angles, reference, tolerance)
+
+
 @dataclass
 class TrainResult:
     experiment: Experiment
@@ -160,6 +174,7 @@ def train(
     batches = BatchSource(train_split.images, cfg["batch_size"], cfg["seed"], device)
     test_images = to_model_input(nchw_view(test_split.images[: cfg["eval_images"]]), device)
     monitor_batch = test_images[:MONITOR_IMAGES]
+    judge = reconstruction_judge(params, exp.dataset, test_split)
 
     objective = build_objective(exp, device)
     resume = paths.resume_dir(exp.dataset, exp.model)
@@ -232,7 +247,7 @@ def train(
         if done % cfg["eval_every"] == 0 or done == cfg["steps"]:
             for module in objective.modules.values():
                 module.eval()
-            errors = held_out_errors(objective, test_images, cfg["batch_size"])
+            errors = held_out_errors(objective, test_images, cfg["batch_size"], judge)
             live_log.write({"step": done, **{f"eval_{k}": v for k, v in errors.items()}})
         if done % cfg["sample_every"] == 0 or done == cfg["steps"]:
             save_sample_grid(objective, monitor_batch, resume / "samples" / f"step_{done:07d}.png")
@@ -241,7 +256,7 @@ def train(
         if done % cfg["log_every"] == 0:
             interval_start = time.perf_counter()
     bar.close()
-    return finish(exp, objective, resume, test_split.images, device, train_seconds)
+    return finish(exp, objective, resume, test_split.images, device, train_seconds, judge)
 
 
 def finish(
@@ -251,13 +266,14 @@ def finish(
     test_images_uint8: np.ndarray,
     device: torch.device,
     train_seconds: float,
+    judge: Judge | None = None,
 ) -> TrainResult:
     """Held-out errors on the whole test split, then the declared outputs, each atomically."""
     cfg = exp.training
     for module in objective.modules.values():
         module.eval()
     test_images = to_model_input(nchw_view(test_images_uint8), device)
-    errors = held_out_errors(objective, test_images, cfg["batch_size"])
+    errors = held_out_errors(objective, test_images, cfg["batch_size"], judge)
     log_lines = (resume / "train_log.jsonl").read_text(encoding="utf-8").splitlines()
     speeds = [json.loads(line).get("images_per_s") for line in log_lines]
     speeds = [s for s in speeds if s is not None]

@@ -77,6 +77,7 @@ rule attribute_edits:
         code=package_files("analysis"),
     output:
         metrics=paths.attribute_metrics("{dataset}", "{model}"),
+        matched=paths.attribute_matched("{dataset}", "{model}"),
         summary=paths.attribute_summary("{dataset}", "{model}"),
     params:
         values=param_values("analysis.edits"),

@@ -228,7 +228,9 @@ rule report_results:
     output:
         paths.results_report(),
     params:
-        values=param_values("targets.all", "fid.sets", "models"),
+        values=param_values(
+            "targets.all", "fid.sets", "models", "report", "analysis.edits.leakage_pairs"
+        ),
     log:
         paths.log_file("report_results", "all"),
     benchmark:

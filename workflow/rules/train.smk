@@ -6,14 +6,17 @@
 rule train:
     input:
         data=paths.processed_dir("{dataset}"),
-        code=package_files("models", "train"),
+        code=package_files("models", "train", "data"),
     output:
         model=paths.model_file("{dataset}", "{model}"),
         log=paths.train_log("{dataset}", "{model}"),
         metrics=paths.train_metrics("{dataset}", "{model}"),
         samples=directory(paths.samples_dir("{dataset}", "{model}")),
     params:
-        values=lambda w: experiment_params(w.dataset, w.model),
+        values=lambda w: {
+            **experiment_params(w.dataset, w.model),
+            **param_values(f"datasets.{w.dataset}", "analysis.interpolation.lines"),
+        },
     threads: COMPUTE_THREADS
     log:
         paths.log_file("train", "{dataset}-{model}"),

@@ -1,0 +1,162 @@
+"""Learning-curve runs: train variants of a model side by side and tabulate their held-out curves.
+
+    python benchmarks/learning_runs.py run --dataset synthfaces --base gaia --steps 1500 \
+        --variant b16:training.batch_size=16 --variant lr3e-3:training.lr_max=3e-3 --jobs 2
+    python benchmarks/learning_runs.py summary --dataset synthfaces gaia gaia_b16 ...
+
+Each variant becomes a model entry `BASE_NAME` (a copy of model BASE with its overrides) in a
+parameter file of its own, results/learning/DATASET/NAME.yaml, and trains with the ordinary
+`gaia train` into results/DATASET/BASE_NAME/ (so the pipeline's own outputs are never touched).
+An override is KEY=VALUE with KEY one of
+    training.K           a training setting for this experiment (batch_size, lr_max, seed, ...)
+    objective.K          a setting of the model's objective (detach_balance, recon_weight, ...)
+    generator.K / discriminator.K   a network size of a preset derived from the model's own
+VALUE is parsed as YAML. `summary` prints, per run, held-out L1 of G(X) (and the lines angle
+accuracy) at each evaluation against steps, images and training seconds: the evidence in
+docs/learning.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from gaia import paths
+from gaia.config import load_params, validate_params
+from gaia.report.markdown import number, table
+
+RUNS = Path("results/learning")
+
+
+def variant_params(
+    params: dict[str, Any], dataset: str, base: str, name: str, overrides: list[str], steps: int
+) -> dict[str, Any]:
+    """A copy of `params` with model `base`_`name` defined by `overrides`."""
+    params = copy.deepcopy(params)
+    model = f"{base}_{name}" if name else base
+    entry = copy.deepcopy(params["models"][base])
+    experiment = copy.deepcopy(params.get("experiments", {}).get(dataset, {}).get(base, {}))
+    experiment.update(steps=steps)
+    for override in overrides:
+        key, _, text = override.partition("=")
+        section, _, setting = key.partition(".")
+        value = yaml.safe_load(text)
+        if section == "training":
+            experiment[setting] = value
+        elif section == "objective":
+            experiment.setdefault(entry["objective"], {})[setting] = value
+        elif section in ("generator", "discriminator"):
+            preset = copy.deepcopy(params["presets"][entry["preset"]])
+            preset[section][setting] = value
+            entry["preset"] = f"{entry['preset']}_{model}"
+            params["presets"][entry["preset"]] = preset
+        else:
+            raise SystemExit(
+                f"override {override!r}: the key must start with training., "
+                "objective., generator. or discriminator."
+            )
+    params["models"][model] = entry
+    params.setdefault("experiments", {}).setdefault(dataset, {})[model] = experiment
+    return validate_params(params, source=f"variant {model}")
+
+
+def run(args: argparse.Namespace) -> None:
+    params = load_params(args.params)
+    jobs = []
+    for spec in args.variant or [""]:
+        name, _, rest = spec.partition(":")
+        overrides = [o for o in rest.split(",") if o]
+        variant = variant_params(params, args.dataset, args.base, name, overrides, args.steps)
+        model = f"{args.base}_{name}" if name else args.base
+        path = RUNS / args.dataset / f"{model}.yaml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(yaml.safe_dump(variant, sort_keys=False), encoding="utf-8")
+        command = [
+            "gaia",
+            "train",
+            "--params",
+            str(path),
+            "--experiment",
+            f"{args.dataset}/{model}",
+            "--no-progress",
+            "--log",
+            str(path.with_suffix(".log")),
+        ]
+        jobs.append(command)
+    with ThreadPoolExecutor(args.jobs) as pool:
+        codes = list(pool.map(lambda c: subprocess.run(c, check=False).returncode, jobs))
+    sys.exit(max(codes))
+
+
+def curve(dataset: str, model: str, batch_size: int) -> list[dict[str, float]]:
+    """Per evaluation: step, training seconds so far (from the logged speeds), every held-out
+    metric."""
+    log = paths.resume_dir(dataset, model) / "train_log.jsonl"
+    if not log.exists():
+        log = paths.train_log(dataset, model)
+    seconds, last_step, rows = 0.0, 0, []
+    for line in log.read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        if "images_per_s" in record:
+            seconds += (record["step"] - last_step) * batch_size / record["images_per_s"]
+            last_step = record["step"]
+        if "eval_recon_l1" in record:
+            evals = {k.removeprefix("eval_"): v for k, v in record.items() if k.startswith("eval_")}
+            rows.append({"step": record["step"], "seconds": seconds, **evals})
+    return rows
+
+
+def summary(args: argparse.Namespace) -> None:
+    header = ["run", "step", "train s", "held-out L1 G(X)", "D(X) L1", "angle accuracy"]
+    rows = []
+    for model in args.models:
+        params_file = RUNS / args.dataset / f"{model}.yaml"
+        source = params_file if params_file.exists() else Path(args.params)
+        params = yaml.safe_load(source.read_text(encoding="utf-8"))  # only the batch size
+        batch = {**params["training"], **params["experiments"][args.dataset].get(model, {})}[
+            "batch_size"
+        ]
+        for point in curve(args.dataset, model, batch)[:: args.every]:
+            rows.append(
+                [
+                    model,
+                    point["step"],
+                    number(point["seconds"]),
+                    number(point["recon_l1"]),
+                    number(point.get("d_real_l1", float("nan"))),
+                    number(point.get("angle_accuracy", float("nan"))),
+                ]
+            )
+    print("\n".join(table(header, rows)))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--params", default="params.yaml")
+    commands = parser.add_subparsers(dest="command", required=True)
+    sub = commands.add_parser("run")
+    sub.add_argument("--dataset", required=True)
+    sub.add_argument("--base", default="gaia")
+    sub.add_argument("--steps", type=int, required=True)
+    sub.add_argument("--variant", action="append", help="NAME:KEY=VALUE,KEY=VALUE")
+    sub.add_argument("--jobs", type=int, default=1)
+    sub.set_defaults(handler=run)
+    sub = commands.add_parser("summary")
+    sub.add_argument("--dataset", required=True)
+    sub.add_argument("--every", type=int, default=1)
+    sub.add_argument("models", nargs="+")
+    sub.set_defaults(handler=summary)
+    args = parser.parse_args()
+    args.handler(args)
+
+
+if __name__ == "__main__":
+    main()
