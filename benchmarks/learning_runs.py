@@ -19,6 +19,7 @@ docs/learning.md.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import copy
 import json
 import subprocess
@@ -49,6 +50,9 @@ def variant_params(
         key, _, text = override.partition("=")
         section, _, setting = key.partition(".")
         value = yaml.safe_load(text)
+        if isinstance(value, str):  # YAML reads 3e-4 (no dot) as a string
+            with contextlib.suppress(ValueError):
+                value = float(value)
         if section == "training":
             experiment[setting] = value
         elif section == "objective":

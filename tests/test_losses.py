@@ -91,6 +91,32 @@ def test_each_loss_term_on_hand_made_tensors() -> None:
     assert float(losses.d_share) == pytest.approx(sigmoid(20 * (0.1 - 0.25)))
 
 
+def test_recon_weight_deviation_adds_a_direct_pixel_term() -> None:
+    args = dict(x=constant(0.0), d_x=constant(0.1), d_gx=constant(0.3), g_interp=constant(0.5))
+    args |= dict(d_g_interp=constant(0.7), content=torch.randn(4, 8))
+    g_x = constant(0.25).requires_grad_()
+    faithful = gaia_losses(**args, cfg=GaiaLossConfig(), g_x=g_x)
+    deviation = gaia_losses(**args, cfg=GaiaLossConfig(recon_weight=2.0), g_x=g_x)
+    assert float(deviation.g_loss - faithful.g_loss) == pytest.approx(2.0 * 0.25)
+    assert float(deviation.d_loss) == pytest.approx(float(faithful.d_loss))
+    assert not faithful.g_loss.requires_grad  # the authors' L_G does not read G(X) directly
+    (grad,) = torch.autograd.grad(deviation.g_loss, g_x)
+    assert grad.sum().item() == pytest.approx(2.0)  # d(w * mean|0 - G(X)|) = w over the mean
+    with pytest.raises(ValueError, match="g_x"):
+        gaia_losses(**args, cfg=GaiaLossConfig(recon_weight=1.0))
+
+
+def test_mse_pixel_loss_deviation_squares_every_reconstruction_term() -> None:
+    args = dict(x=constant(0.0), d_x=constant(0.1), d_gx=constant(0.3), g_interp=constant(0.5))
+    args |= dict(d_g_interp=constant(0.7), content=torch.randn(4, 8), g_x=constant(0.2))
+    s = gaia_losses(**args, cfg=GaiaLossConfig(pixel_loss="mse", recon_weight=1.0)).scalars()
+    assert s["L_real"] == pytest.approx(0.01) and s["L_gr"] == pytest.approx(0.09)
+    assert s["L_gi"] == pytest.approx(0.04)
+    p_s = sigmoid(20 * (0.04 - 0.09))
+    expected = p_s * 0.04 + (1 - p_s) * 0.09 + 5e-5 * s["L_dist"] + 0.2**2
+    assert s["L_G"] == pytest.approx(expected)
+
+
 def losses_from(real: float, fake_from_real: float, interp: float, **options: bool):
     """GAIA's terms for X = 0 and constant D outputs: L_real = real, L_gr = fake_from_real,
     L_gi = interp (the interpolant is 0, D's reconstruction of it is `interp`)."""

@@ -135,7 +135,7 @@ def expected_layouts(params: dict) -> dict[str, dict[str, str]]:
         references = 1 + (params["datasets"][d]["kind"] == "lines")  # cross-fade (+ angle)
         strips = interpolations.PAIRS * (len(models) + references)
         layouts |= {
-            f"training_{d}": {"Panels": str(len(training.PANELS)), "Tiles": ""},
+            f"training_{d}": {"Panels": str(training.PANEL_COUNT), "Tiles": ""},
             f"reconstructions_{d}": {
                 "Panels": "1",
                 "Tiles": f"{1 + len(models) + 2 * with_d}x{reconstructions.IMAGES}",

@@ -139,6 +139,22 @@ def test_training_writes_outputs_and_resumes_exactly(
     assert_same_weights(two_steps, out / "model.pt")
 
 
+def test_lines_training_reports_whether_g_draws_the_lines(
+    tmp_path: Path, tiny_params: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    prepare_dataset(tiny_params, "lines", progress=False)
+    metrics = train(tiny_params, "lines/ae", progress=False).metrics
+    assert 0.0 <= metrics["test_angle_accuracy"] <= 1.0
+    assert 0.0 <= metrics["test_angle_error_median_deg"] <= 180.0
+    evals = [
+        line
+        for line in paths.train_log("lines", "ae").read_text().splitlines()
+        if "eval_angle_accuracy" in line
+    ]
+    assert evals  # the curve, at every evaluation
+
+
 def test_checkpoint_from_other_parameters_is_refused(workdir: Path, tiny_params: dict) -> None:
     train(tiny_params, "synthfaces/ae", progress=False)
     changed = copy.deepcopy(tiny_params)

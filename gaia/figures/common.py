@@ -31,9 +31,12 @@ METADATA = {
 GRID_GID = "tiles {rows}x{columns}"  # the gid show_grid gives its axes
 
 
+TWIN_AXIS = "<twin>"  # the label of a second y axis on a panel: not a panel of its own
+
+
 def layout_metadata(fig: Figure) -> dict[str, str]:
     """The panel count and tile grids of `fig`, as PNG text chunks."""
-    panels = [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
+    panels = [ax for ax in fig.axes if ax.get_label() not in ("<colorbar>", TWIN_AXIS)]
     grids = [ax.get_gid().removeprefix("tiles ") for ax in panels if ax.get_gid()]
     return {"Panels": str(len(panels)), "Tiles": ";".join(grids)}
 

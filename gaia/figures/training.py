@@ -3,7 +3,10 @@
 Four panels over training steps, from each experiment's train_log.jsonl: D's reconstruction
 errors on real, reconstructed and interpolated images (GAIA) with the AE's reconstruction loss
 and the held-out L1 of G(X) of both; GAIA's objectives L_D, L_G and the distance regulariser;
-the balanced learning rates lr_D and lr_G; and the adaptive weights p_fake and p_s.
+the balanced learning rates lr_D and lr_G; and the adaptive weights p_fake and p_s. A fifth
+panel puts the held-out curves against seconds of training (from the logged speed), where the
+models' different step costs are compared fairly; on lines it adds the share of test lines G(X)
+draws at their angle.
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ from typing import Any
 import pandas as pd
 
 from gaia import paths
-from gaia.figures.common import plt, save_figure
+from gaia.experiment import resolve_experiment
+from gaia.figures.common import TWIN_AXIS, plt, save_figure
 
 PANELS = (
     (
@@ -35,19 +39,65 @@ PANELS = (
 )
 
 
-def read_log(path: Path) -> pd.DataFrame:
-    """The JSON lines of a training log as one table (evaluation rows have NaN elsewhere)."""
+PANEL_COUNT = len(PANELS) + 1  # and the held-out curves against training time
+
+
+def read_log(path: Path, batch_size: int | None = None) -> pd.DataFrame:
+    """The JSON lines of a training log as one table (evaluation rows have NaN elsewhere); with
+    the batch size, also `seconds`: training time so far, from each interval's logged speed."""
     records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
-    return pd.DataFrame.from_records(records)
+    log = pd.DataFrame.from_records(records)
+    if batch_size is not None and "images_per_s" in log:
+        intervals = log.dropna(subset=["images_per_s"])
+        steps = intervals["step"].diff().fillna(intervals["step"])
+        elapsed = (steps * batch_size / intervals["images_per_s"]).cumsum()
+        # an evaluation row takes the time of the last interval logged at or before its step
+        log["seconds"] = elapsed.reindex(log.index).ffill()
+    return log
+
+
+def _plot_against_time(ax, logs: dict[str, pd.DataFrame], styles: Sequence[str]) -> None:
+    """Held-out L1 of G(X) (and, on lines, the share drawn at the right angle) vs seconds."""
+    angle_ax = None
+    for style, (model, log) in zip(styles, logs.items(), strict=False):
+        if "seconds" not in log or "eval_recon_l1" not in log:
+            continue
+        evals = log.dropna(subset=["eval_recon_l1"])
+        ax.plot(evals["seconds"], evals["eval_recon_l1"], linestyle=style, marker="o",
+                markersize=4, label=f"{model}: G(X) L1, held out")  # fmt: skip
+        if "eval_angle_accuracy" in evals:
+            if angle_ax is None:
+                angle_ax = ax.twinx()
+                angle_ax.set_label(TWIN_AXIS)
+            angle_ax.plot(evals["seconds"], evals["eval_angle_accuracy"], linestyle=style,
+                          color="tab:red", marker="s", markersize=3,
+                          label=f"{model}: lines drawn at their angle")  # fmt: skip
+    ax.set_title("Held out against training time", fontsize=10)
+    ax.set_xlabel("seconds of training")
+    ax.grid(alpha=0.3)
+    handles, labels = ax.get_legend_handles_labels()
+    if angle_ax is not None:
+        angle_ax.set_ylim(0, 1)
+        angle_ax.set_ylabel("share of test lines within the angle tolerance")
+        more = angle_ax.get_legend_handles_labels()
+        handles, labels = handles + more[0], labels + more[1]
+    if handles:
+        ax.legend(handles, labels, fontsize=6, loc="best")
 
 
 def plot_training(
     params: dict[str, Any], dataset: str, models: Sequence[str], out_png: Path | None = None
 ) -> list[Path]:
-    logs = {model: read_log(paths.train_log(dataset, model)) for model in models}
-    fig, axes = plt.subplots(1, len(PANELS), figsize=(4.2 * len(PANELS), 3.6))
+    logs = {
+        model: read_log(
+            paths.train_log(dataset, model),
+            resolve_experiment(params, f"{dataset}/{model}").training["batch_size"],
+        )
+        for model in models
+    }
+    fig, axes = plt.subplots(1, len(PANELS) + 1, figsize=(4.2 * (len(PANELS) + 1), 3.6))
     styles = ("-", "--", ":", "-.")
-    for ax, (title, columns) in zip(axes, PANELS, strict=True):
+    for ax, (title, columns) in zip(axes, PANELS, strict=False):
         for style, (model, log) in zip(styles, logs.items(), strict=False):
             for column, label in columns.items():
                 if column not in log:
@@ -67,6 +117,7 @@ def plot_training(
         ax.grid(alpha=0.3)
         if ax.has_data():
             ax.legend(fontsize=6, loc="best")
+    _plot_against_time(axes[-1], logs, styles)
     axes[0].set_ylabel("mean absolute error (pixels in [0, 1])")
     axes[2].set_ylabel("learning rate")
     fig.suptitle(

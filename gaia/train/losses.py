@@ -8,6 +8,7 @@
     L_D    = clip(L_real - p_fake * L_fake, -1, 1)
     p_s    = sigma_b(L_gi - L_gr)
     L_G    = clip(p_s * L_gi + (1 - p_s) * L_gr + w * L_dist(X, z_c), -1, 1)
+             [+ recon_weight * |X - G(X)| inside the clip: a deviation, off by default]
     lr_D   = lr_max * sigma_b(L_real - L_fake),   lr_G = lr_max - lr_D
 
 |a - b| is the L1 mean over the batch and every pixel; sigma_b(u) = 1 / (1 + exp(-b u)) with
@@ -31,11 +32,26 @@ class GaiaLossConfig:
     distance_weight: float = 5e-5  # w = lr_max / 2 in the reference notebook
     clip_losses: bool = True  # clip L_D and L_G to [-1, 1]
     detach_balance: bool = False  # ablation: no gradient through p_fake and p_s
+    # Deviation (0 = the authors' objective): add recon_weight * |X - G(X)| to L_G, a direct
+    # pixel loss, so that G need not learn only through D's reconstructions.
+    recon_weight: float = 0.0
+    # Deviation ("l1" = the authors' objective): "mse" measures every reconstruction term (and
+    # the recon_weight term) by the mean squared error, as ACAI's baseline on lines does; L1
+    # with a sigmoid output learns sparse images (lines) slowly (docs/learning.md).
+    pixel_loss: str = "l1"
 
 
 def l1(a: Tensor, b: Tensor) -> Tensor:
     """Mean absolute difference over every element (tf.reduce_mean(abs(a - b)))."""
     return (a.float() - b.float()).abs().mean()
+
+
+def mse(a: Tensor, b: Tensor) -> Tensor:
+    """Mean squared difference over every element."""
+    return (a.float() - b.float()).pow(2).mean()
+
+
+PIXEL_LOSSES = {"l1": l1, "mse": mse}
 
 
 def sigmoid_slope(u: Tensor, slope: float) -> Tensor:
@@ -126,11 +142,14 @@ def gaia_losses(
     d_g_interp: Tensor,
     content: Tensor,
     cfg: GaiaLossConfig,
+    g_x: Tensor | None = None,
 ) -> GaiaLosses:
-    """All loss terms from one forward pass: x, D(x), D(G(x)), G(Zi), D(G(Zi)), z_c."""
-    real = l1(x, d_x)
-    fake_from_real = l1(x, d_gx)
-    interp = l1(g_interp, d_g_interp)
+    """All loss terms from one forward pass: x, D(x), D(G(x)), G(Zi), D(G(Zi)), z_c (and G(x),
+    read only by the recon_weight deviation)."""
+    distance_of = PIXEL_LOSSES[cfg.pixel_loss]
+    real = distance_of(x, d_x)
+    fake_from_real = distance_of(x, d_gx)
+    interp = distance_of(g_interp, d_g_interp)
     fake = (interp + fake_from_real) / 2
     p_fake = sigmoid_slope(cfg.sigma * interp - real, cfg.slope).clamp(0.0, cfg.p_fake_max)
     p_s = sigmoid_slope(interp - fake_from_real, cfg.slope).clamp(0.0, 1.0)
@@ -139,6 +158,10 @@ def gaia_losses(
     distance = distance_loss(x, content)
     d_loss = real - p_fake * fake
     g_loss = p_s * interp + (1 - p_s) * fake_from_real + cfg.distance_weight * distance
+    if cfg.recon_weight:
+        if g_x is None:
+            raise ValueError("recon_weight needs G(x): pass g_x to gaia_losses")
+        g_loss = g_loss + cfg.recon_weight * distance_of(x, g_x)
     if cfg.clip_losses:
         d_loss, g_loss = d_loss.clamp(-1.0, 1.0), g_loss.clamp(-1.0, 1.0)
     d_share = sigmoid_slope(real - fake, cfg.slope).detach()
@@ -155,8 +178,6 @@ def balanced_learning_rates(d_share: float, lr_max: float) -> tuple[float, float
 
 def reconstruction_loss(x: Tensor, x_hat: Tensor, kind: str = "l1") -> Tensor:
     """The AE baseline's pixel loss."""
-    if kind == "l1":
-        return l1(x, x_hat)
-    if kind == "mse":
-        return (x.float() - x_hat.float()).pow(2).mean()
-    raise ValueError(f"unknown reconstruction loss {kind!r}; use 'l1' or 'mse'")
+    if kind not in PIXEL_LOSSES:
+        raise ValueError(f"unknown reconstruction loss {kind!r}; use 'l1' or 'mse'")
+    return PIXEL_LOSSES[kind](x, x_hat)

@@ -8,9 +8,11 @@ single sess.run); "alternating" updates D first, then recomputes the forward pas
 
 AE: the same generator, trained on a pixel reconstruction loss only, with Adam at lr_max.
 
-Batched passes: the decoder runs once on [real codes; interpolated codes] and D once on
-[X; G(X); G(Zi)]. Every normalisation here is per sample (instance, layer and adaptive instance
-norm), so this equals separate passes and only saves time.
+Batched passes: the decoder runs once on [real codes; interpolated codes], D once on X and once
+on [G(X); G(Zi)]. Every normalisation here is per sample (instance, layer and adaptive instance
+norm), so this equals separate passes and only saves time. D's pass on X is kept apart because
+L_G does not read D(X): the backward pass of L_G through D then covers 2B images, not 3B
+(10% of a step; docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -111,9 +113,9 @@ class GaiaObjective(Objective):
                 torch.cat([style, mix_style]), torch.cat([content, mix_content])
             )
             g_x, g_interp = decoded[:batch], decoded[batch:]
-            reconstructed = self.discriminator(torch.cat([x, g_x, g_interp]))
-            d_x, d_gx, d_g_interp = reconstructed.split(batch)
-        return gaia_losses(x, d_x, d_gx, g_interp, d_g_interp, content, self.loss_cfg)
+            d_x = self.discriminator(x)
+            d_gx, d_g_interp = self.discriminator(decoded).split(batch)
+        return gaia_losses(x, d_x, d_gx, g_interp, d_g_interp, content, self.loss_cfg, g_x)
 
     def _gradients(self, loss: Tensor, name: str, retain_graph: bool = False) -> list[Tensor]:
         """d loss / d (parameters of one network); the other network's gradients are not taken."""
