@@ -21,7 +21,7 @@ from gaia.errors import GaiaError, ParamsError
 from gaia.experiment import resolve_experiment
 from gaia.train.losses import sample_alphas
 from gaia.train.objectives import GaiaObjective
-from gaia.train.trainer import build_objective, seeded_generator, train
+from gaia.train.trainer import build_objective, late_gain, seeded_generator, train
 
 from workflows import tool_env
 
@@ -153,6 +153,14 @@ def test_lines_training_reports_whether_g_draws_the_lines(
         if "eval_angle_accuracy" in line
     ]
     assert evals  # the curve, at every evaluation
+
+
+def test_late_gain_measures_the_last_quarter_of_the_curve() -> None:
+    curve = [{"step": s, "eval_recon_l1": l1} for s, l1 in ((25, 0.2), (50, 0.1), (75, 0.08))]
+    curve += [{"step": 100, "eval_recon_l1": 0.06}, {"step": 100, "L_G": 0.1}]
+    assert late_gain(curve, 100) == pytest.approx((0.08 - 0.06) / 0.08)
+    assert late_gain(curve[:2], 100) is None  # no evaluation in the last quarter
+    assert late_gain([], 100) is None
 
 
 def test_checkpoint_from_other_parameters_is_refused(workdir: Path, tiny_params: dict) -> None:

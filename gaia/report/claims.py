@@ -149,7 +149,7 @@ def claim_rows(params: dict[str, Any], target: dict[str, Any]) -> list[list[str]
                     s, ols_key, md_key, s["matched_expected_sign_Young_to_Male"]
                 )
                 claim(
-                    f"OLS removes the pull of 'young' towards 'female' at equal edit strength "
+                    f"OLS weakens the pull of 'young' towards 'female' at equal edit strength "
                     f"(95% intervals apart) [{d}, {model}]",
                     f"Young->Male leakage OLS {_interval(s, ols_key)} vs mean difference "
                     f"{_interval(s, md_key)}",

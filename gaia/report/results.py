@@ -69,7 +69,7 @@ def _metric_rows(
     rows = []
     for d, m in experiments:
         values = load(file(d, m))
-        rows.append([d, m, *(number(values[k]) if k in values else "" for k in keys)])
+        rows.append([d, m, *(number(values[k]) if values.get(k) is not None else "" for k in keys)])
     return rows
 
 
@@ -130,7 +130,8 @@ def results_markdown(params: dict[str, Any], target_name: str = "all") -> str:
         "Held-out reconstruction error (L1 and MSE of pixels in [0, 1])",
         [
             *("dataset", "model", "G(X) L1", "G(X) MSE", "D(X) L1", "D(G(X)) vs X L1"),
-            *("D(G(Zi)) L1", "lines drawn at their angle", "median angle error (deg)"),
+            *("D(G(Zi)) L1", "L1 drop, last quarter"),
+            *("lines drawn at their angle", "median angle error (deg)"),
         ],
         _metric_rows(
             experiments,
@@ -141,6 +142,7 @@ def results_markdown(params: dict[str, Any], target_name: str = "all") -> str:
                 "test_d_real_l1",
                 "test_d_fake_from_real_l1",
                 "test_d_interp_l1",
+                "late_gain_recon_l1",
                 "test_angle_accuracy",
                 "test_angle_error_median_deg",
             ],

@@ -259,6 +259,17 @@ def train(
     return finish(exp, objective, resume, test_split.images, device, train_seconds, judge)
 
 
+def late_gain(records: list[dict[str, Any]], steps: int) -> float | None:
+    """How much the held-out L1 of G(X) still fell over the last quarter of training: (L1 at
+    the last evaluation at or before 3/4 of the steps - final L1) / the former. Near 0 (or
+    below) the curve has flattened; None without two evaluations."""
+    curve = [(r["step"], r["eval_recon_l1"]) for r in records if "eval_recon_l1" in r]
+    earlier = [l1 for step, l1 in curve if step <= 0.75 * steps]
+    if not earlier or curve[-1][0] <= 0.75 * steps:
+        return None
+    return (earlier[-1] - curve[-1][1]) / earlier[-1]
+
+
 def finish(
     exp: Experiment,
     objective: Objective,
@@ -274,11 +285,14 @@ def finish(
         module.eval()
     test_images = to_model_input(nchw_view(test_images_uint8), device)
     errors = held_out_errors(objective, test_images, cfg["batch_size"], judge)
-    log_lines = (resume / "train_log.jsonl").read_text(encoding="utf-8").splitlines()
-    speeds = [json.loads(line).get("images_per_s") for line in log_lines]
-    speeds = [s for s in speeds if s is not None]
+    records = [
+        json.loads(line)
+        for line in (resume / "train_log.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    speeds = [r["images_per_s"] for r in records if "images_per_s" in r]
     metrics = {
         **{f"test_{k}": v for k, v in errors.items()},
+        "late_gain_recon_l1": late_gain(records, cfg["steps"]),
         "test_images": len(test_images),
         "steps": cfg["steps"],
         "images_seen": cfg["steps"] * cfg["batch_size"],
