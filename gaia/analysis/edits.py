@@ -14,6 +14,8 @@ P(b) per unit of a added: for Young -> Male it is negative when "younger" also f
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -44,21 +46,31 @@ def _faces(has: np.ndarray, count: int, seed: int, key: int) -> np.ndarray:
     return np.sort(candidates[order[:count]])
 
 
-def evaluate_edits(
+@dataclass(frozen=True)
+class EditGroup:
+    """The held-out faces edited along one attribute in one direction."""
+
+    index: int  # of the attribute among the classifier's outputs
+    attribute: str
+    direction: str  # "add" (faces without the attribute) or "remove" (faces with it)
+    sign: float
+    faces: np.ndarray  # test-split indices
+    z: torch.Tensor  # their latents
+    base: np.ndarray  # P(every attribute | G(z)) per face: what an edit is compared with
+
+
+def edit_groups(
     generator: Autoencoder,
     classifier: AttributeClassifier,
     test_latents: np.ndarray,
     test_attributes: pd.DataFrame,
-    vectors: dict[str, np.ndarray],
     settings: dict[str, Any],
-) -> pd.DataFrame:
-    """One row per (method, attribute, direction, scale): efficacy, delta_<b> and leakage."""
+) -> Iterator[EditGroup]:
+    """Per attribute and direction, up to `images` seeded faces (none: skipped)."""
     names = list(test_attributes.columns)
     if list(classifier.cfg.outputs) != names:
         raise ValueError(f"classifier outputs {classifier.cfg.outputs} differ from {names}")
-    batch = settings["batch_size"]
     z_all = torch.tensor(np.asarray(test_latents, np.float32))
-    rows = []
     for a, attribute in enumerate(names):
         present = test_attributes[attribute].to_numpy(bool)
         for d, (direction, sign) in enumerate(DIRECTIONS.items()):
@@ -68,25 +80,43 @@ def evaluate_edits(
             if len(faces) == 0:
                 continue
             z = z_all[faces]
-            base = _probabilities(generator, classifier, z, batch)
-            for method, method_vectors in vectors.items():
-                v = torch.from_numpy(np.asarray(method_vectors[a], np.float32))
-                for scale in settings["scales"]:
-                    edited = _probabilities(generator, classifier, z + sign * scale * v, batch)
-                    delta = (edited - base).mean(axis=0)
-                    others = np.delete(np.abs(delta), a)
-                    rows.append(
-                        {
-                            "method": method,
-                            "attribute": attribute,
-                            "direction": direction,
-                            "scale": float(scale),
-                            "images": len(faces),
-                            "efficacy": float(sign * delta[a]),
-                            "leakage": float(others.mean()) if len(others) else 0.0,
-                            **{f"delta_{b}": float(x) for b, x in zip(names, delta, strict=True)},
-                        }
-                    )
+            base = _probabilities(generator, classifier, z, settings["batch_size"])
+            yield EditGroup(a, attribute, direction, sign, faces, z, base)
+
+
+def evaluate_edits(
+    generator: Autoencoder,
+    classifier: AttributeClassifier,
+    test_latents: np.ndarray,
+    test_attributes: pd.DataFrame,
+    vectors: dict[str, np.ndarray],
+    settings: dict[str, Any],
+) -> pd.DataFrame:
+    """One row per (method, attribute, direction, scale): efficacy, delta_<b> and leakage."""
+    rows = []
+    for group in edit_groups(generator, classifier, test_latents, test_attributes, settings):
+        for method, method_vectors in vectors.items():
+            v = torch.from_numpy(np.asarray(method_vectors[group.index], np.float32))
+            for scale in settings["scales"]:
+                z = group.z + group.sign * scale * v
+                edited = _probabilities(generator, classifier, z, settings["batch_size"])
+                delta = (edited - group.base).mean(axis=0)
+                others = np.delete(np.abs(delta), group.index)
+                rows.append(
+                    {
+                        "method": method,
+                        "attribute": group.attribute,
+                        "direction": group.direction,
+                        "scale": float(scale),
+                        "images": len(group.faces),
+                        "efficacy": float(group.sign * delta[group.index]),
+                        "leakage": float(others.mean()) if len(others) else 0.0,
+                        **{
+                            f"delta_{b}": float(x)
+                            for b, x in zip(test_attributes.columns, delta, strict=True)
+                        },
+                    }
+                )
     return pd.DataFrame(rows)
 
 

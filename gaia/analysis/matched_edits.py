@@ -23,7 +23,7 @@ import pandas as pd
 import torch
 
 from gaia.analysis.classifier import AttributeClassifier
-from gaia.analysis.edits import DIRECTIONS, _faces, _probabilities
+from gaia.analysis.edits import DIRECTIONS, _probabilities, edit_groups
 from gaia.models.autoencoder import Autoencoder
 
 
@@ -76,49 +76,39 @@ def matched_edits(
     direction); the signed leakage with its interval per (method, source, target) pair."""
     names = list(test_attributes.columns)
     matched = settings["matched"]
-    batch = settings["batch_size"]
-    z_all = torch.tensor(np.asarray(test_latents, np.float32))
     scale_rows, changes = [], {}
-    for a, attribute in enumerate(names):
-        present = test_attributes[attribute].to_numpy(bool)
-        for d, (direction, sign) in enumerate(DIRECTIONS.items()):
-            faces = _faces(
-                ~present if sign > 0 else present, settings["images"], settings["seed"], 2 * a + d
+    for group in edit_groups(generator, classifier, test_latents, test_attributes, settings):
+        for method, method_vectors in vectors.items():
+            v = torch.from_numpy(np.asarray(method_vectors[group.index], np.float32))
+
+            def change(k: float, v=v, g=group) -> np.ndarray:
+                z = g.z + g.sign * k * v
+                edited = _probabilities(generator, classifier, z, settings["batch_size"])
+                return g.sign * (edited - g.base)  # per face: change per unit of a added
+
+            def efficacy(k: float, change=change, a=group.index) -> float:
+                return float(change(k)[:, a].mean())
+
+            k = matched_scale(
+                efficacy,
+                matched["efficacy"],
+                matched["start_scale"],
+                matched["max_scale"],
+                matched["iterations"],
             )
-            if len(faces) == 0:
-                continue
-            z = z_all[faces]
-            base = _probabilities(generator, classifier, z, batch)
-            for method, method_vectors in vectors.items():
-                v = torch.from_numpy(np.asarray(method_vectors[a], np.float32))
-
-                def change(k: float, z=z, v=v, sign=sign, base=base) -> np.ndarray:
-                    edited = _probabilities(generator, classifier, z + sign * k * v, batch)
-                    return sign * (edited - base)  # per face: change per unit of a added
-
-                def efficacy(k: float, a=a, change=change) -> float:
-                    return float(change(k)[:, a].mean())
-
-                k = matched_scale(
-                    efficacy,
-                    matched["efficacy"],
-                    matched["start_scale"],
-                    matched["max_scale"],
-                    matched["iterations"],
-                )
-                reached = np.isfinite(k)
-                if reached:
-                    changes[method, attribute, direction] = change(k)
-                scale_rows.append(
-                    {
-                        "method": method,
-                        "attribute": attribute,
-                        "direction": direction,
-                        "images": len(faces),
-                        "scale": k,
-                        "efficacy": efficacy(k) if reached else float("nan"),
-                    }
-                )
+            reached = np.isfinite(k)
+            if reached:
+                changes[method, group.attribute, group.direction] = change(k)
+            scale_rows.append(
+                {
+                    "method": method,
+                    "attribute": group.attribute,
+                    "direction": group.direction,
+                    "images": len(group.faces),
+                    "scale": k,
+                    "efficacy": efficacy(k) if reached else float("nan"),
+                }
+            )
     rng = np.random.default_rng(matched["seed"])
     leakage_rows = []
     for method in vectors:
