@@ -151,7 +151,19 @@ def cmd_figure(args: argparse.Namespace, params: dict[str, Any]) -> None:
     log.info("wrote %s", ", ".join(map(str, written)))
 
 
+def cmd_run(args: argparse.Namespace, params: dict[str, Any]) -> None:
+    from gaia.runs import run_target
+
+    report = run_target(params, args.target, args.seed, args.cores, not args.no_progress)
+    log.info("wrote %s", report)
+
+
 def cmd_report(args: argparse.Namespace, params: dict[str, Any]) -> None:
+    if args.report == "target":
+        from gaia.report.target import write_target_report
+
+        log.info("wrote %s", write_target_report(params, args.target))
+        return
     if args.report == "results":
         from gaia.report.results import write_results_report
 
@@ -208,8 +220,16 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("figure", choices=["datasets", "attribute-stats", *DATASET_FIGURES])
     sub.add_argument("--target", default="all", help="draw the datasets (models) of this target")
     sub.add_argument("--dataset", help="the dataset of a per-dataset figure")
-    sub = step("report", cmd_report, "write a markdown report into reports/")
-    sub.add_argument("report", choices=["datasets", "results"])
+    sub = step("run", cmd_run, "run the whole pipeline for one seed of a seeded target (e.g. full)")
+    sub.add_argument("--target", required=True, help="a target with `seeds`, e.g. full")
+    sub.add_argument("--seed", type=int, required=True, help="one of the target's seeds")
+    sub.add_argument("--cores", type=int, help="cores for the run (default: all)")
+    sub = step("report", cmd_report, "write a markdown report into reports/ (or docs/results/)")
+    sub.add_argument(
+        "report",
+        choices=["datasets", "results", "target"],
+        help="target: a seeded target's report over its seeds (docs/results/ for full)",
+    )
     sub.add_argument("--target", default="all", help="report on the datasets of this target")
     return parser
 

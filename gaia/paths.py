@@ -20,6 +20,11 @@ BENCHMARKS = RESULTS / "benchmarks"
 SPLITS = ("train", "test")
 
 
+def run_dir(target: str, seed: int) -> Path:
+    """The working directory of one seed's run of a seeded target (gaia/runs.py)."""
+    return RESULTS / f"{target}_s{seed}"
+
+
 def raw_dir(dataset: str) -> Path:
     return DATA_RAW / dataset
 

@@ -24,11 +24,11 @@ def tool_env() -> dict[str, str]:
     return env
 
 
-def snakemake_stages(root: Path, target: str = "all") -> dict[str, Stage]:
+def snakemake_stages(root: Path, targets: tuple[str, ...] = ("all", "full")) -> dict[str, Stage]:
     """Jobs of a forced dry run, keyed like DVC stages: rule name, then @wildcard values."""
     flags = ["--cores", "1", "--dry-run", "--forceall", "--printshellcmds", "--nolock"]
     dry_run = subprocess.run(
-        [sys.executable, "-m", "snakemake", *flags, target],
+        [sys.executable, "-m", "snakemake", *flags, *targets],
         cwd=root,
         env=tool_env(),
         capture_output=True,
@@ -38,7 +38,7 @@ def snakemake_stages(root: Path, target: str = "all") -> dict[str, Stage]:
     stages: dict[str, Stage] = {}
     for block in re.split(r"\n(?=(?:local)?rule \w+:\n)", dry_run):
         header = re.match(r"(?:local)?rule (\w+):\n", block)
-        if not header or header.group(1) == target:
+        if not header or header.group(1) in targets:
             continue
         fields = dict(re.findall(r"^    (\w+): (.*)$", block, flags=re.M))
         command = re.search(r"^Shell command: (.*)$", block, flags=re.M)

@@ -3,6 +3,7 @@ import glob
 
 from gaia import paths
 from gaia.config import lookup, validate_params
+from gaia.runs import run_params
 
 
 validate_params(config, source="params.yaml (as loaded by Snakemake)")
@@ -18,6 +19,8 @@ COMPUTE_THREADS = config["training"]["cpu_threads"]
 wildcard_constraints:
     dataset="[a-z][a-z0-9_]*",
     model="[a-z][a-z0-9_]*",
+    target="[a-z][a-z0-9]*",
+    seed="[0-9]+",
 
 
 def package_files(*subpackages):
@@ -25,6 +28,10 @@ def package_files(*subpackages):
     return sorted(
         f for sub in subpackages for f in glob.glob(f"gaia/{sub}/**/*.py", recursive=True)
     )
+
+
+# Every subpackage: the code a whole run of the pipeline depends on.
+ALL_SUBPACKAGES = ("analysis", "data", "figures", "metrics", "models", "report", "train", "utils")
 
 
 def param_values(*keys):
@@ -37,6 +44,11 @@ def experiment_params(dataset, model):
     from gaia.experiment import resolve_experiment
 
     return resolve_experiment(config, f"{dataset}/{model}").to_dict()
+
+
+def run_report(target, seed):
+    """The report of one seed's run of a seeded target (gaia/runs.py)."""
+    return str(paths.run_dir(target, seed) / paths.results_report())
 
 
 def target_experiments():

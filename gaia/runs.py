@@ -1,0 +1,114 @@
+"""Seeded runs of a target: the whole pipeline again, in a folder of its own.
+
+A target with `seeds` (`targets.full`: the embedded datasets trained until their held-out curves
+flatten) is run once per seed in results/TARGET_sSEED/, a working directory that holds its own
+params.yaml: the repository's parameters with the target's datasets and models as `targets.all`,
+the target's `experiments` overrides merged over `experiments`, and `training.seed` = SEED.
+`gaia run` writes that file and runs the ordinary `all` workflow there with Snakemake, so a run
+is built, resumed and reported exactly like the embedded default (its report and figures in
+results/TARGET_sSEED/reports/). `gaia report target` then gathers the seeds into the target's
+report folder (docs/results/ for `full`).
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from gaia import paths
+from gaia.config import validate_params
+from gaia.errors import GaiaError
+from gaia.utils.io import atomic_path, write_text
+
+log = logging.getLogger(__name__)
+TARGET_KEYS = ("datasets", "models", "attribute_datasets", "fid_datasets")
+
+
+def seeded_target(params: dict[str, Any], target: str) -> dict[str, Any]:
+    """The `targets` entry of a seeded target, or a clear error."""
+    entry = params["targets"].get(target)
+    if entry is None or "seeds" not in entry:
+        seeded = sorted(t for t, e in params["targets"].items() if "seeds" in e)
+        raise GaiaError(f"target {target!r} is not a seeded target; seeded targets: {seeded}")
+    return entry
+
+
+def _merge(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """`base` with `overrides` applied key by key, recursively for nested dicts."""
+    merged = dict(base)
+    for key, value in overrides.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def run_params(params: dict[str, Any], target: str, seed: int) -> dict[str, Any]:
+    """The params.yaml of one seed's run of `target` (validated)."""
+    entry = seeded_target(params, target)
+    run = copy.deepcopy(params)
+    run["targets"] = {"all": {key: copy.deepcopy(entry[key]) for key in TARGET_KEYS}}
+    run["training"]["seed"] = seed
+    run["experiments"] = _merge(run.get("experiments", {}), entry.get("experiments", {}))
+    return validate_params(run, source=f"the run of target {target!r} with seed {seed}")
+
+
+def gpu_slots(cores: int) -> int:
+    """Jobs that may run networks at once: one per GPU, or one per core without a GPU."""
+    import torch
+
+    return torch.cuda.device_count() or cores
+
+
+def run_target(
+    params: dict[str, Any], target: str, seed: int, cores: int | None = None, progress: bool = True
+) -> Path:
+    """Write the run's params.yaml and build its `all` workflow; return the run's report."""
+    if seed not in seeded_target(params, target)["seeds"]:
+        raise GaiaError(
+            f"seed {seed} is not among targets.{target}.seeds "
+            f"{params['targets'][target]['seeds']}; add it there first"
+        )
+    folder = paths.run_dir(target, seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    run = run_params(params, target, seed)
+    write_text(folder / "params.yaml", yaml.safe_dump(run, sort_keys=False))  # order matters
+    cores = cores or os.cpu_count() or 1
+    command = [
+        *(sys.executable, "-m", "snakemake", "--snakefile", str(Path("Snakefile").resolve())),
+        *("--directory", str(folder), "--cores", str(cores), "all"),
+        *("--resources", f"gpu={gpu_slots(cores)}", "--rerun-incomplete"),
+    ]
+    if not progress:
+        command.append("--quiet")
+    log.info("%s seed %d: %s", target, seed, " ".join(command))
+    result = subprocess.run(command, check=False)
+    if result.returncode != 0:
+        raise GaiaError(
+            f"the run of target {target!r} with seed {seed} failed (Snakemake exit "
+            f"{result.returncode}); its logs are in {folder / paths.LOGS}; run `gaia run "
+            f"--target {target} --seed {seed}` again to resume it"
+        )
+    return folder / paths.results_report()
+
+
+def publish_figures(run_folder: Path, report_dir: Path) -> list[Path]:
+    """Copy a run's PNG figures next to the target's report (figures/NAME.png)."""
+    source = run_folder / paths.FIGURES
+    target = report_dir / "figures"
+    target.mkdir(parents=True, exist_ok=True)
+    written = []
+    for png in sorted(source.glob("*.png")):
+        with atomic_path(target / png.name) as tmp:
+            shutil.copyfile(png, tmp)
+        written.append(target / png.name)
+    return written

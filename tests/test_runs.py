@@ -1,0 +1,84 @@
+"""Seeded targets: each seed's run is the `all` workflow in its own folder with derived params,
+and the target's report gathers the seeds."""
+
+from __future__ import annotations
+
+import copy
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from gaia.errors import GaiaError
+from gaia.runs import run_params, run_target
+
+from workflows import tool_env
+
+
+def test_run_params_take_the_targets_models_seed_and_overrides(default_params: dict) -> None:
+    params = copy.deepcopy(default_params)
+    params["targets"]["full"]["experiments"] = {
+        "lines": {"gaia": {"steps": 7, "gaia": {"sigma": 0.25}}}
+    }
+    params["models"]["gaia"]["gaia"]["slope"] = 10.0
+    params["experiments"]["lines"]["gaia"] = {"lr_max": 1e-4, "gaia": {"p_fake_max": 0.8}}
+    run = run_params(params, "full", 3)
+    assert list(run["targets"]) == ["all"]
+    assert run["targets"]["all"]["models"] == params["targets"]["full"]["models"]
+    assert run["training"]["seed"] == 3
+    # merged key by key: the target's steps and sigma over the experiment's lr and p_fake_max
+    assert run["experiments"]["lines"]["gaia"] == {
+        "lr_max": 1e-4,
+        "steps": 7,
+        "gaia": {"p_fake_max": 0.8, "sigma": 0.25},
+    }
+    assert run["experiments"]["synthfaces"] == params["experiments"]["synthfaces"]
+    assert params["training"]["seed"] == default_params["training"]["seed"]  # not modified
+
+
+def test_unknown_targets_and_seeds_are_refused(default_params: dict) -> None:
+    with pytest.raises(
+        GaiaError, match=r"'all' is not a seeded target; seeded targets: \['full'\]"
+    ):
+        run_params(default_params, "all", 0)
+    with pytest.raises(GaiaError, match=r"seed 5 is not among targets\.full\.seeds"):
+        run_target(default_params, "full", 5)
+
+
+@pytest.mark.slow
+def test_full_target_runs_each_seed_and_reports_over_them(repo_copy: Path) -> None:
+    params_file = repo_copy / "params.yaml"
+    params = yaml.safe_load(params_file.read_text())
+    params["targets"]["full"].update(
+        datasets=["synthfaces"], seeds=[0, 1], experiments={"synthfaces": {"gaia": {"steps": 6}}}
+    )
+    params["fid"]["extractors"] = ["domain"]
+    params_file.write_text(yaml.safe_dump(params, sort_keys=False))
+    done = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--cores", "2", "full"],
+        cwd=repo_copy,
+        env=tool_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    for seed in (0, 1):
+        run = repo_copy / f"results/full_s{seed}"
+        run_params_file = yaml.safe_load((run / "params.yaml").read_text())
+        assert run_params_file["training"]["seed"] == seed
+        metrics = (run / "results/synthfaces/gaia/train_metrics.json").read_text()
+        assert '"steps": 6' in metrics
+        assert (run / "reports/figures/training_synthfaces.png").is_file()
+    report = (repo_copy / "docs/results/README.md").read_text()
+    assert "commit `" in report and "seeds [0, 1]" in report
+    assert re.search(r"\| synthfaces \| gaia \| held-out L1 of G\(X\) \| [0-9.e-]+ ± ", report)
+    assert re.search(r"\| [^|]+\[synthfaces\] \| \d of 2 \|", report)
+    assert "## The report of seed 0" in report
+    figures = {p.name for p in (repo_copy / "docs/results/figures").glob("*.png")}
+    assert {"training_synthfaces.png", "reconstructions_synthfaces.png"} <= figures
+    for name in figures:
+        assert f"(figures/{name})" in report or name in ("datasets.png", "attribute_stats.png")
