@@ -14,7 +14,7 @@ if "full" in config["targets"]:
             run_report("{target}", "{seed}"),
         params:
             values=lambda w: run_params(config, w.target, int(w.seed)),
-        threads: workflow.cores
+        threads: 1024  # every core: Snakemake lowers a job's threads to --cores
         log:
             paths.log_file("run_target", "{target}-{seed}"),
         benchmark:
