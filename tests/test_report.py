@@ -316,3 +316,11 @@ def test_every_figure_is_embedded_with_its_caption(default_params, report) -> No
     ]
     assert sorted(names) == sorted(expected)
     assert all(alt == caption for alt, _, caption in embedded)
+
+
+def test_a_pipe_inside_a_cell_does_not_split_it() -> None:
+    from gaia.report.markdown import table
+
+    header, _, row, blank = table(["claim", "verdict"], [["mean |leakage| of x", "ok"]])
+    assert row == "| mean \\|leakage\\| of x | ok |" and blank == ""
+    assert len(re.split(r"(?<!\\)\|", row)) == len(re.split(r"(?<!\\)\|", header))

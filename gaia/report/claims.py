@@ -131,8 +131,9 @@ def claim_rows(params: dict[str, Any], target: dict[str, Any]) -> list[list[str]
             claim(
                 f"OLS vectors are less entangled than mean-difference vectors at equal edit "
                 f"strength [{d}, {model}]",
-                f"mean |leakage| at matched efficacy OLS {number(ols) if ols is not None else '-'} "
-                f"vs mean difference {number(md) if md is not None else '-'} "
+                f"mean absolute leakage at matched efficacy OLS "
+                f"{number(ols) if ols is not None else '-'} vs mean difference "
+                f"{number(md) if md is not None else '-'} "
                 f"({reached} of {edits} edits reached the efficacy)",
                 complete and ols < md,
                 "OLS leaks as much or more",

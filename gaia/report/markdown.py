@@ -6,9 +6,12 @@ from collections.abc import Sequence
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
-    """A GitHub markdown table as lines, followed by a blank line."""
+    """A GitHub markdown table as lines, followed by a blank line; a "|" inside a cell is escaped
+    (it would otherwise start a new column)."""
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    lines += [
+        "| " + " | ".join(str(cell).replace("|", "\\|") for cell in row) + " |" for row in rows
+    ]
     return [*lines, ""]
 
 

@@ -31,8 +31,8 @@ HEADLINE = (
     ("train", "test_recon_l1", "held-out L1 of G(X)"),
     ("train", "late_gain_recon_l1", "L1 drop over the last quarter"),
     ("train", "test_angle_accuracy", "lines drawn at their angle"),
-    ("attributes", "matched_ols_mean_abs_leakage", "OLS mean |leakage| (matched)"),
-    ("attributes", "matched_mean_difference_mean_abs_leakage", "mean-diff. mean |leakage|"),
+    ("attributes", "matched_ols_mean_abs_leakage", "OLS mean absolute leakage (matched)"),
+    ("attributes", "matched_mean_difference_mean_abs_leakage", "mean-diff. mean absolute leakage"),
     ("attributes", "matched_ols_leakage_Young_to_Male", "OLS Young->Male (matched)"),
     ("attributes", "matched_mean_difference_leakage_Young_to_Male", "mean-diff. Young->Male"),
     ("fid", "fid_domain_recon", "domain FID reconstructions"),
@@ -105,10 +105,15 @@ def target_markdown(params: dict[str, Any], target: str) -> str:
         for kind, key, label in HEADLINE:
             values = [_value(f, kind, dataset, model, key) for f in folders.values()]
             if any(v is not None for v in values):
-                rows.append([dataset, model, label, _spread(values), *map(_cell, values)])
-    header = ["dataset", "model", "quantity", "mean ± sd" if len(seeds) > 1 else "value"]
+                per_seed = list(map(_cell, values)) if len(seeds) > 1 else []
+                rows.append([dataset, model, label, _spread(values), *per_seed])
+    header = ["dataset", "model", "quantity"]
+    if len(seeds) > 1:
+        header += ["mean ± sd", *(f"seed {s}" for s in seeds)]
+    else:
+        header += [f"seed {seeds[0]}"]
     out += [f"## Numbers per seed ({len(seeds)} seed{'s' * (len(seeds) > 1)})", ""]
-    out += table([*header, *(f"seed {s}" for s in seeds)], rows)
+    out += table(header, rows)
     verdicts: dict[str, list[str]] = {}
     for folder in folders.values():
         run = yaml.safe_load((folder / "params.yaml").read_text(encoding="utf-8"))
