@@ -21,17 +21,18 @@ from __future__ import annotations
 import argparse
 import contextlib
 import copy
-import json
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import yaml
 
 from gaia import paths
 from gaia.config import load_params, validate_params
+from gaia.figures.training import read_log
 from gaia.report.markdown import number, table
 
 RUNS = Path("results/learning")
@@ -100,22 +101,13 @@ def run(args: argparse.Namespace) -> None:
     sys.exit(max(codes))
 
 
-def curve(dataset: str, model: str, batch_size: int) -> list[dict[str, float]]:
-    """Per evaluation: step, training seconds so far (from the logged speeds), every held-out
-    metric."""
+def curve(dataset: str, model: str, batch_size: int) -> pd.DataFrame:
+    """The evaluation rows of a run's log (the live one while it trains): step, training seconds
+    so far (from the logged speeds, as the training figure computes them), every eval_ metric."""
     log = paths.resume_dir(dataset, model) / "train_log.jsonl"
     if not log.exists():
         log = paths.train_log(dataset, model)
-    seconds, last_step, rows = 0.0, 0, []
-    for line in log.read_text(encoding="utf-8").splitlines():
-        record = json.loads(line)
-        if "images_per_s" in record:
-            seconds += (record["step"] - last_step) * batch_size / record["images_per_s"]
-            last_step = record["step"]
-        if "eval_recon_l1" in record:
-            evals = {k.removeprefix("eval_"): v for k, v in record.items() if k.startswith("eval_")}
-            rows.append({"step": record["step"], "seconds": seconds, **evals})
-    return rows
+    return read_log(log, batch_size).dropna(subset=["eval_recon_l1"])
 
 
 def summary(args: argparse.Namespace) -> None:
@@ -128,15 +120,15 @@ def summary(args: argparse.Namespace) -> None:
         batch = {**params["training"], **params["experiments"][args.dataset].get(model, {})}[
             "batch_size"
         ]
-        for point in curve(args.dataset, model, batch)[:: args.every]:
+        for _, point in curve(args.dataset, model, batch).iloc[:: args.every].iterrows():
             rows.append(
                 [
                     model,
-                    point["step"],
+                    int(point["step"]),
                     number(point["seconds"]),
-                    number(point["recon_l1"]),
-                    number(point.get("d_real_l1", float("nan"))),
-                    number(point.get("angle_accuracy", float("nan"))),
+                    number(point["eval_recon_l1"]),
+                    number(point.get("eval_d_real_l1", float("nan"))),
+                    number(point.get("eval_angle_accuracy", float("nan"))),
                 ]
             )
     print("\n".join(table(header, rows)))

@@ -6,15 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from gaia.analysis.lines_metrics import (
-    crossfade,
-    lines_metrics,
-    nearest_reference,
-    reference_lines,
-    shortest_arc_angles,
-    smoothness,
-)
-from gaia.data.line_angles import angle_accuracy, angle_errors
+from gaia.analysis.lines_metrics import crossfade, lines_metrics, shortest_arc_angles, smoothness
+from gaia.data.line_angles import angle_accuracy, angle_errors, nearest_reference, reference_lines
 from gaia.data.lines import render_lines
 
 CFG = {"resolution": 32, "supersample": 4, "line_width": 2.0}

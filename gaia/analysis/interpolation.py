@@ -25,13 +25,9 @@ from gaia import paths
 from gaia.analysis.classifier import AttributeClassifier
 from gaia.analysis.classifier_training import load_classifier
 from gaia.analysis.latents import decode_latents
-from gaia.analysis.lines_metrics import (
-    crossfade,
-    lines_metrics,
-    reference_lines,
-    shortest_arc_angles,
-)
+from gaia.analysis.lines_metrics import crossfade, lines_metrics, shortest_arc_angles
 from gaia.config import dataset_config
+from gaia.data.line_angles import reference_lines
 from gaia.data.lines import render_lines
 from gaia.data.store import load_split
 from gaia.models.trained import TrainedModel, load_trained

@@ -1,8 +1,9 @@
 """ACAI's interpolation metrics on the lines benchmark (paper_spec.md section 8.3).
 
-Every decoded interpolant is matched to the nearest of `REFERENCE_COUNT` rendered reference lines
-(angles linspace(0, 2*pi - 2*pi/N, N), drawn by the dataset's own renderer) by cosine distance on
-the flattened pixels.
+Every decoded interpolant is matched to the nearest of N rendered reference lines (angles
+linspace(0, 2*pi - 2*pi/N, N), drawn by the dataset's own renderer; N is
+`analysis.interpolation.lines.reference_lines`, 10,000 as in ACAI) by cosine distance on the
+flattened pixels.
 
 - Mean Distance: the mean over all interpolants of that minimal cosine distance.
 - Smoothness: per interpolation, the matched angles are unwrapped; the largest consecutive step
@@ -18,13 +19,9 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from gaia.data.line_angles import ReferenceLines, nearest_reference, reference_lines
+from gaia.data.line_angles import ReferenceLines, nearest_reference
 
-__all__ = ["ReferenceLines", "lines_metrics", "nearest_reference", "reference_lines"]
-
-REFERENCE_COUNT = 10_000
 STEPS = 16
-PAIRS = 256
 FLAT_CHANGE = 1e-4
 
 

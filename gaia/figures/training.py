@@ -95,9 +95,9 @@ def plot_training(
         )
         for model in models
     }
-    fig, axes = plt.subplots(1, len(PANELS) + 1, figsize=(4.2 * (len(PANELS) + 1), 3.6))
+    fig, axes = plt.subplots(1, PANEL_COUNT, figsize=(4.2 * PANEL_COUNT, 3.6))
     styles = ("-", "--", ":", "-.")
-    for ax, (title, columns) in zip(axes, PANELS, strict=False):
+    for ax, (title, columns) in zip(axes[: len(PANELS)], PANELS, strict=True):
         for style, (model, log) in zip(styles, logs.items(), strict=False):
             for column, label in columns.items():
                 if column not in log:

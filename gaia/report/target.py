@@ -10,7 +10,6 @@ verdicts of each claim over the seeds, and then carries the first seed's report 
 from __future__ import annotations
 
 import contextlib
-import json
 import platform
 import subprocess
 from pathlib import Path
@@ -21,7 +20,7 @@ import torch
 import yaml
 
 from gaia import __version__, paths
-from gaia.report.claims import claim_rows
+from gaia.report.claims import claim_rows, load
 from gaia.report.markdown import number, table
 from gaia.runs import publish_figures, seeded_target
 from gaia.utils.io import sha256_file, write_text
@@ -64,9 +63,7 @@ def git_commit() -> str:
 
 def _value(folder: Path, kind: str, dataset: str, model: str, key: str) -> float | None:
     path = folder / FILES[kind](dataset, model)
-    if not path.exists():
-        return None
-    value = json.loads(path.read_text(encoding="utf-8")).get(key)
+    value = load(path).get(key) if path.exists() else None
     return float(value) if value is not None else None
 
 
