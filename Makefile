@@ -19,15 +19,13 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install -e '.[dev]'
 	@touch $@
 
-# Without a GPU, networks run on the CPU with training.cpu_threads torch threads per job, so the
-# `gpu` resource must not serialise them: it then gets one slot per core (with GPUs, one per
-# GPU). The longest job of the embedded default, its critical path, is scheduled first.
-GPUS ?= $(shell nvidia-smi -L 2>/dev/null | grep -c '^GPU')
-GPU_SLOTS ?= $(if $(filter 0,$(GPUS)),$(CORES),$(GPUS))
+# Jobs that run networks take turns on a GPU where one is visible and run side by side on the
+# CPU otherwise (workflow/rules/common.smk). The longest job of the embedded default, its
+# critical path, is scheduled first.
 FIRST ?= results/synthfaces/gaia/model.pt
 
 reproduce: setup
-	snakemake --cores $(CORES) all --resources gpu=$(GPU_SLOTS) --prioritize $(FIRST)
+	snakemake --cores $(CORES) all --prioritize $(FIRST)
 
 # The Snakemake report of a finished run (name the target: without one, Snakemake 9.27's
 # --report builds an empty graph and fails).

@@ -107,7 +107,10 @@ def curve(dataset: str, model: str, batch_size: int) -> pd.DataFrame:
     log = paths.resume_dir(dataset, model) / "train_log.jsonl"
     if not log.exists():
         log = paths.train_log(dataset, model)
-    return read_log(log, batch_size).dropna(subset=["eval_recon_l1"])
+    rows = read_log(log, batch_size)
+    if "eval_recon_l1" not in rows:  # no evaluation yet
+        return rows.iloc[0:0]
+    return rows.dropna(subset=["eval_recon_l1"])
 
 
 def summary(args: argparse.Namespace) -> None:

@@ -39,7 +39,7 @@ def phase_split(objective: GaiaObjective, x: torch.Tensor, steps: int) -> dict[s
         objective._step("discriminator", d_grads, lr)
         objective._step("generator", g_grads, lr)
         marks.append(time.perf_counter())
-        for name, begin, end in zip(totals, [start, *marks], marks, strict=True):
+        for name, begin, end in zip(totals, [start, *marks[:-1]], marks, strict=True):
             totals[name] += end - begin
     return {name: total / steps for name, total in totals.items()}
 

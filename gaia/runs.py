@@ -62,13 +62,6 @@ def run_params(params: dict[str, Any], target: str, seed: int) -> dict[str, Any]
     return validate_params(run, source=f"the run of target {target!r} with seed {seed}")
 
 
-def gpu_slots(cores: int) -> int:
-    """Jobs that may run networks at once: one per GPU, or one per core without a GPU."""
-    import torch
-
-    return torch.cuda.device_count() or cores
-
-
 def run_target(
     params: dict[str, Any], target: str, seed: int, cores: int | None = None, progress: bool = True
 ) -> Path:
@@ -86,7 +79,8 @@ def run_target(
     command = [
         *(sys.executable, "-m", "snakemake", "--snakefile", str(Path("Snakefile").resolve())),
         *("--directory", str(folder), "--cores", str(cores), "all"),
-        *("--resources", f"gpu={gpu_slots(cores)}", "--rerun-incomplete"),
+        # Network jobs take turns on one GPU (without a GPU they hold no `gpu` slot at all).
+        *("--resources", "gpu=1", "--rerun-incomplete"),
     ]
     if not progress:
         command.append("--quiet")

@@ -13,6 +13,7 @@ from gaia.models.autoencoder import (
     Autoencoder,
     AutoencoderConfig,
     adain,
+    conv,
     count_parameters,
     init_weights,
     latent_vector,
@@ -95,3 +96,19 @@ def test_init_is_truncated_he_fan_in() -> None:
     assert layer.weight.abs().max() <= 2 * std
     assert layer.weight.std().item() == pytest.approx(std * 0.88, rel=0.05)  # truncation
     assert layer.bias.abs().max() == 0
+
+
+@pytest.mark.parametrize("kernel,stride", [(3, 1), (4, 2), (7, 1)])
+def test_reflect_conv_matches_torch_reflect_padding(kernel: int, stride: int) -> None:
+    """The bf16-keeping padded conv gives exactly nn.Conv2d(padding_mode="reflect")'s numbers,
+    in fp32 and under bf16 autocast, and keeps a bf16 activation in bf16."""
+    torch.manual_seed(0)
+    ours = conv(8, 4, kernel, stride)
+    reference = torch.nn.Conv2d(8, 4, kernel, stride, ours.padding, padding_mode="reflect")
+    reference.load_state_dict(ours.state_dict())
+    x = torch.randn(2, 8, 16, 16).contiguous(memory_format=torch.channels_last)
+    assert torch.equal(ours(x), reference(x))
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        x16 = x.bfloat16()
+        assert ours(x16).dtype == torch.bfloat16
+        assert torch.equal(ours(x16), reference(x16))

@@ -1,8 +1,8 @@
 # Stage 3: latent-space analyses of every trained experiment. The attribute classifier (once per
 # dataset) judges edited images; attribute vectors and edits run on the datasets listed under
 # targets.all.attribute_datasets (those with binary attributes); interpolation metrics run on all.
-# Rules that run networks use the GPU when present (resources: gpu=1, which also keeps them from
-# sharing a local machine with a training job).
+# Rules that run networks use the GPU when present: each then holds a `gpu` slot (common.smk),
+# which keeps them from sharing the local GPU with a training job.
 
 
 rule train_classifier:
@@ -20,7 +20,7 @@ rule train_classifier:
     benchmark:
         paths.benchmark_file("train_classifier", "{dataset}"),
     resources:
-        gpu=1,
+        gpu=GPU_SLOTS_PER_JOB,
     conda:
         CONDA_ENV
     shell:
@@ -42,7 +42,7 @@ rule extract_latents:
     benchmark:
         paths.benchmark_file("extract_latents", "{dataset}-{model}"),
     resources:
-        gpu=1,
+        gpu=GPU_SLOTS_PER_JOB,
     conda:
         CONDA_ENV
     shell:
@@ -87,7 +87,7 @@ rule attribute_edits:
     benchmark:
         paths.benchmark_file("attribute_edits", "{dataset}-{model}"),
     resources:
-        gpu=1,
+        gpu=GPU_SLOTS_PER_JOB,
     conda:
         CONDA_ENV
     shell:
@@ -111,7 +111,7 @@ rule interpolation_metrics:
     benchmark:
         paths.benchmark_file("interpolation_metrics", "{dataset}-{model}"),
     resources:
-        gpu=1,
+        gpu=GPU_SLOTS_PER_JOB,
     conda:
         CONDA_ENV
     shell:

@@ -4,6 +4,7 @@ import glob
 from gaia import paths
 from gaia.config import lookup, validate_params
 from gaia.runs import run_params
+from gaia.utils.gpus import gpu_slots_per_job
 
 
 validate_params(config, source="params.yaml (as loaded by Snakemake)")
@@ -14,6 +15,9 @@ ALL = config["targets"]["all"]
 # Threads of the steps that run networks (and of dataset generation): Snakemake then runs no
 # more of them at once than `--cores` allows.
 COMPUTE_THREADS = config["training"]["cpu_threads"]
+# The `gpu` resource of those steps: 1 where a GPU is visible (the default profile then runs one
+# at a time), 0 on a machine without one, where `--cores` alone limits them.
+GPU_SLOTS_PER_JOB = gpu_slots_per_job(config["training"]["device"])
 
 
 wildcard_constraints:

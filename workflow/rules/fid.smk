@@ -19,7 +19,7 @@ rule fid_reference:
     benchmark:
         paths.benchmark_file("fid_reference", "{dataset}"),
     resources:
-        gpu=1,
+        gpu=GPU_SLOTS_PER_JOB,
     conda:
         CONDA_ENV
     shell:
@@ -46,7 +46,7 @@ rule fid:
     benchmark:
         paths.benchmark_file("fid", "{dataset}-{model}"),
     resources:
-        gpu=1,
+        gpu=GPU_SLOTS_PER_JOB,
     conda:
         CONDA_ENV
     shell:

@@ -23,7 +23,7 @@ rule train:
     benchmark:
         paths.benchmark_file("train", "{dataset}-{model}"),
     resources:
-        gpu=1,
+        gpu=GPU_SLOTS_PER_JOB,
     conda:
         CONDA_ENV
     shell:

@@ -1,0 +1,38 @@
+"""How many GPUs the workflow may schedule network jobs on, without importing torch.
+
+Snakemake reads this when it parses the Snakefile: a job that runs networks holds one `gpu`
+slot where a GPU is visible (the default profile allows one such job at a time), and none on a
+machine without one, where `--cores` alone limits how many run side by side, each with
+`training.cpu_threads` torch threads.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+
+
+def visible_gpu_count(device: str = "auto") -> int:
+    """NVIDIA GPUs that CUDA would see (CUDA_VISIBLE_DEVICES honoured); 0 for device 'cpu'."""
+    if device == "cpu":
+        return 0
+    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
+    if visible is not None and visible.strip() in ("", "-1"):
+        return 0
+    smi = shutil.which("nvidia-smi")
+    if smi is None:
+        return 0
+    try:
+        listing = subprocess.run([smi, "-L"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return 0
+    count = sum(line.startswith("GPU ") for line in listing.stdout.splitlines())
+    if visible is not None:
+        count = min(count, len([d for d in visible.split(",") if d.strip()]))
+    return count
+
+
+def gpu_slots_per_job(device: str = "auto") -> int:
+    """The `gpu` resource of a job that runs networks: 1 with a GPU, 0 on the CPU."""
+    return 1 if visible_gpu_count(device) else 0
