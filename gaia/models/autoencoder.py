@@ -39,7 +39,8 @@ class ReflectConv2d(nn.Conv2d):
 
     Autocast puts reflection padding on its fp32 list, so a bf16 activation would be cast up to
     be padded and cast down again by the conv: two copies per conv, a third of a bf16 training
-    step on the CPU (docs/benchmarks.md). Padding copies values, so the numbers are the same.
+    step on the CPU (docs/benchmarks.md). Padding copies values, so the forward pass gives the
+    same numbers; the backward pass sums the reflected border's gradients in bf16.
     """
 
     def _conv_forward(self, x: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
