@@ -4,6 +4,7 @@ and the target's report gathers the seeds."""
 from __future__ import annotations
 
 import copy
+import os
 import re
 import subprocess
 import sys
@@ -83,3 +84,25 @@ def test_full_target_runs_each_seed_and_reports_over_them(repo_copy: Path) -> No
     assert {"training_synthfaces.png", "reconstructions_synthfaces.png"} <= figures
     for name in figures:
         assert f"(figures/{name})" in report or name in ("datasets.png", "attribute_stats.png")
+
+
+def test_a_run_folder_depends_on_the_repositorys_code(tmp_path: Path, default_params: dict) -> None:
+    """A seed's run (Snakemake with --directory elsewhere) reruns a step when its code changes:
+    the code dependencies name the repository's files, relative to the run folder."""
+    repo = Path(__file__).resolve().parents[1]
+    run = tmp_path / "full_s0"
+    run.mkdir()
+    params = run_params(default_params, "full", 0)
+    (run / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    dry = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--snakefile", str(repo / "Snakefile")]
+        + ["--directory", str(run), "--cores", "1", "-n", "--forceall", "all"],
+        cwd=repo,
+        env=tool_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert dry.returncode == 0, dry.stderr[-3000:]
+    trainer = os.path.relpath(repo / "gaia/train/trainer.py", run)
+    assert trainer.startswith("..") and trainer in dry.stdout

@@ -155,11 +155,18 @@ def test_lines_training_reports_whether_g_draws_the_lines(
     assert evals  # the curve, at every evaluation
 
 
-def test_late_gain_measures_the_last_quarter_of_the_curve() -> None:
-    curve = [{"step": s, "eval_recon_l1": l1} for s, l1 in ((25, 0.2), (50, 0.1), (75, 0.08))]
-    curve += [{"step": 100, "eval_recon_l1": 0.06}, {"step": 100, "L_G": 0.1}]
-    assert late_gain(curve, 100) == pytest.approx((0.08 - 0.06) / 0.08)
-    assert late_gain(curve[:2], 100) is None  # no evaluation in the last quarter
+def test_late_gain_compares_median_errors_of_the_last_two_quarters() -> None:
+    def curve(*points: tuple[int, float]) -> list[dict]:
+        return [{"step": s, "eval_recon_l1": l1} for s, l1 in points] + [{"step": 100, "L_G": 1}]
+
+    falling = curve((25, 0.2), (50, 0.1), (60, 0.09), (70, 0.08), (80, 0.07), (90, 0.06))
+    falling += curve((100, 0.05))
+    assert late_gain(falling, 100) == pytest.approx((0.085 - 0.06) / 0.085)
+    # One bad evaluation in the last quarter (a GAN's jump) does not read as "not flat".
+    spiky = curve((60, 0.05), (70, 0.05), (80, 0.05), (90, 0.2), (100, 0.05))
+    assert late_gain(spiky, 100) == pytest.approx(0.0)
+    assert late_gain(curve((25, 0.2), (50, 0.1), (80, 0.05)), 100) is None  # no third quarter
+    assert late_gain(curve((60, 0.1), (75, 0.08)), 100) is None  # no last quarter
     assert late_gain([], 100) is None
 
 

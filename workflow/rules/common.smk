@@ -1,5 +1,6 @@
 # Shared helpers: parameter validation, paths, code dependencies.
 import glob
+import os
 
 from gaia import paths
 from gaia.config import lookup, validate_params
@@ -28,9 +29,16 @@ wildcard_constraints:
 
 
 def package_files(*subpackages):
-    """The Python files of gaia subpackages: a rule reruns when its code changes (as in DVC)."""
+    """The Python files of gaia subpackages: a rule reruns when its code changes (as in DVC).
+
+    Found next to the Snakefile and named relative to the working directory, so that a run in
+    another folder (`--directory results/full_s0`, gaia/runs.py) depends on the same code.
+    """
+    pattern = os.path.join(workflow.basedir, "gaia", "{}", "**", "*.py")
     return sorted(
-        f for sub in subpackages for f in glob.glob(f"gaia/{sub}/**/*.py", recursive=True)
+        os.path.relpath(f)
+        for sub in subpackages
+        for f in glob.glob(pattern.format(sub), recursive=True)
     )
 
 
