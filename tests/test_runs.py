@@ -95,8 +95,10 @@ def test_a_run_folder_depends_on_the_repositorys_code(tmp_path: Path, default_pa
     params = run_params(default_params, "full", 0)
     (run / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     dry = subprocess.run(
-        [sys.executable, "-m", "snakemake", "--snakefile", str(repo / "Snakefile")]
-        + ["--directory", str(run), "--cores", "1", "-n", "--forceall", "all"],
+        [
+            *(sys.executable, "-m", "snakemake", "--snakefile", str(repo / "Snakefile")),
+            *("--directory", str(run), "--cores", "1", "-n", "--forceall", "all"),
+        ],
         cwd=repo,
         env=tool_env(),
         capture_output=True,
