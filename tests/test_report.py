@@ -292,6 +292,21 @@ def test_verdicts_on_an_undertrained_gaia_are_inconclusive(default_params, repor
         ae_only = {c: v for c, v in found.items() if "ae]" in c}
         assert ae_only and not any(v.startswith("inconclusive") for v in ae_only.values())
 
+    # Behind the AE with a flat curve: reported as losing in pixel error, not as undertrained.
+    flat = default_params["report"]["flat_gain"] / 2
+    gaia = files[paths.train_metrics(faces, "gaia")] | {
+        "test_recon_l1": limit * 1.01 * ae_l1,
+        "late_gain_recon_l1": flat,
+    }
+    write_json(paths.train_metrics(faces, "gaia"), gaia)
+    for claim, verdict in gaia_claims(verdicts(faces)).items():
+        assert verdict.startswith("inconclusive: GAIA's held-out curve is flat"), claim
+        assert f"{limit * 1.01:.2f}x" in verdict and "loses to the AE" in verdict
+    # Behind the AE with an error that rose late: unstable, neither flat nor undertrained.
+    write_json(paths.train_metrics(faces, "gaia"), gaia | {"late_gain_recon_l1": -0.5})
+    for claim, verdict in gaia_claims(verdicts(faces)).items():
+        assert verdict.startswith("inconclusive: GAIA's held-out error rose by 50%"), claim
+
     assert not verdicts(lines)["GAIA interpolates lines better than the AE (ACAI's benchmark) "
                                 f"[{lines}]"].startswith("inconclusive")  # fmt: skip
     gaia = files[paths.train_metrics(lines, "gaia")] | {"test_angle_accuracy": 0.5}

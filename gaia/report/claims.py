@@ -36,10 +36,24 @@ def undertrained(
     ratio = gaia_train["test_recon_l1"] / ae_train["test_recon_l1"]
     if ratio > settings["max_recon_ratio"]:
         gaia_l1, ae_l1 = number(gaia_train["test_recon_l1"]), number(ae_train["test_recon_l1"])
-        return (
-            f"inconclusive: GAIA undertrained (held-out L1 of G(X) {gaia_l1} = {ratio:.2f}x "
-            f"the AE's {ae_l1}, above {settings['max_recon_ratio']}x)"
+        numbers = (
+            f"held-out L1 of G(X) {gaia_l1} = {ratio:.2f}x the AE's {ae_l1}, above "
+            f"{settings['max_recon_ratio']}x"
         )
+        gain, flat = gaia_train.get("late_gain_recon_l1"), settings["flat_gain"]
+        if gain is not None and gain <= -flat:
+            return (
+                f"inconclusive: GAIA's held-out error rose by {-100 * gain:.0f}% over the last "
+                f"quarter of training (unstable) and its {numbers}"
+            )
+        if gain is not None and gain < flat:
+            # Trained until flat and still behind: a result about GAIA, not a short budget.
+            return (
+                f"inconclusive: GAIA's held-out curve is flat (L1 drop over the last quarter "
+                f"{100 * gain:.1f}%, below {100 * flat:.0f}%) but its {numbers}: it loses to "
+                "the AE in pixel error"
+            )
+        return f"inconclusive: GAIA undertrained ({numbers})"
     accuracy = gaia_train.get("test_angle_accuracy")
     if accuracy is not None and accuracy < settings["min_angle_accuracy"]:
         return (
