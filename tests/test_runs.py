@@ -6,8 +6,6 @@ from __future__ import annotations
 import copy
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,7 +14,7 @@ import yaml
 from gaia.errors import GaiaError
 from gaia.runs import run_params, run_target
 
-from workflows import tool_env
+from workflows import run_snakemake
 
 
 def test_run_params_take_the_targets_models_seed_and_overrides(default_params: dict) -> None:
@@ -59,14 +57,7 @@ def test_full_target_runs_each_seed_and_reports_over_them(repo_copy: Path) -> No
     params["fid"]["extractors"] = ["domain"]
     params_file.write_text(yaml.safe_dump(params, sort_keys=False))
     # the committed reference result is up to date for Snakemake: force its runs
-    done = subprocess.run(
-        [sys.executable, "-m", "snakemake", "--cores", "2", "full", "--forcerun", "run_target"],
-        cwd=repo_copy,
-        env=tool_env(),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = run_snakemake(repo_copy, "--cores", "2", "full", "--forcerun", "run_target")
     assert done.returncode == 0, done.stderr[-3000:]
     for seed in (0, 1):
         run = repo_copy / f"results/full_s{seed}"
@@ -94,16 +85,10 @@ def test_a_run_folder_depends_on_the_repositorys_code(tmp_path: Path, default_pa
     run.mkdir()
     params = run_params(default_params, "full", 0)
     (run / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
-    dry = subprocess.run(
-        [
-            *(sys.executable, "-m", "snakemake", "--snakefile", str(repo / "Snakefile")),
-            *("--directory", str(run), "--cores", "1", "-n", "--forceall", "all"),
-        ],
-        cwd=repo,
-        env=tool_env(),
-        capture_output=True,
-        text=True,
-        check=False,
+    dry = run_snakemake(
+        repo,
+        *("--snakefile", str(repo / "Snakefile"), "--directory", str(run)),
+        *("--cores", "1", "-n", "--forceall", "all"),
     )
     assert dry.returncode == 0, dry.stderr[-3000:]
     trainer = os.path.relpath(repo / "gaia/train/trainer.py", run)

@@ -24,17 +24,25 @@ def tool_env() -> dict[str, str]:
     return env
 
 
-def snakemake_stages(root: Path, targets: tuple[str, ...] = ("all", "full")) -> dict[str, Stage]:
-    """Jobs of a forced dry run, keyed like DVC stages: rule name, then @wildcard values."""
-    flags = ["--cores", "1", "--dry-run", "--forceall", "--printshellcmds", "--nolock"]
-    dry_run = subprocess.run(
-        [sys.executable, "-m", "snakemake", *flags, *targets],
-        cwd=root,
+def run_snakemake(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`snakemake ARGS` with this interpreter, run in `cwd`; the caller checks the exit status."""
+    return subprocess.run(
+        [sys.executable, "-m", "snakemake", *args],
+        cwd=cwd,
         env=tool_env(),
         capture_output=True,
         text=True,
-        check=True,
-    ).stdout
+        check=False,
+    )
+
+
+def snakemake_stages(root: Path, targets: tuple[str, ...] = ("all", "full")) -> dict[str, Stage]:
+    """Jobs of a forced dry run, keyed like DVC stages: rule name, then @wildcard values."""
+    flags = ["--cores", "1", "--dry-run", "--forceall", "--printshellcmds", "--nolock"]
+    done = run_snakemake(root, *flags, *targets)
+    if done.returncode != 0:
+        raise AssertionError(f"Snakemake dry run failed:\n{done.stderr[-3000:]}")
+    dry_run = done.stdout
     stages: dict[str, Stage] = {}
     for block in re.split(r"\n(?=(?:local)?rule \w+:\n)", dry_run):
         header = re.match(r"(?:local)?rule (\w+):\n", block)
