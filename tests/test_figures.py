@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
+import pytest
 
 from gaia.figures.common import PAD, tile_grid
 
@@ -57,3 +61,25 @@ def test_saved_png_records_its_panels_and_tile_grids(tmp_path) -> None:
     png, pdf = save_figure(fig, tmp_path / "figure.png")
     assert figure_layout(png) == {"Panels": "2", "Tiles": "2x3"}
     assert pdf.suffix == ".pdf" and pdf.stat().st_size > 1000
+
+
+def test_training_figure_states_each_gaia_slope(
+    default_params: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The title gives the balancing slope b each GAIA experiment trained with (lines: 300)."""
+    from gaia import paths
+    from gaia.figures import training
+
+    monkeypatch.chdir(tmp_path)
+    for model in ("gaia", "ae"):
+        log = paths.train_log("lines", model)
+        log.parent.mkdir(parents=True)
+        rows = [{"step": s, "L_real": 0.1, "images_per_s": 50.0} for s in (25, 50)]
+        log.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    titles = []
+    monkeypatch.setattr(training, "save_figure", lambda fig, _: titles.append(fig._suptitle))
+    training.plot_training(default_params, "lines", ["gaia", "ae"])
+    slope = default_params["experiments"]["lines"]["gaia"]["gaia"]["slope"]
+    assert (
+        f"b = {slope:g} for gaia" in titles[0].get_text() and "for ae" not in titles[0].get_text()
+    )

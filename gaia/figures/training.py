@@ -88,13 +88,17 @@ def _plot_against_time(ax, logs: dict[str, pd.DataFrame], styles: Sequence[str])
 def plot_training(
     params: dict[str, Any], dataset: str, models: Sequence[str], out_png: Path | None = None
 ) -> list[Path]:
+    experiments = {model: resolve_experiment(params, f"{dataset}/{model}") for model in models}
     logs = {
-        model: read_log(
-            paths.train_log(dataset, model),
-            resolve_experiment(params, f"{dataset}/{model}").training["batch_size"],
-        )
-        for model in models
+        model: read_log(paths.train_log(dataset, model), exp.training["batch_size"])
+        for model, exp in experiments.items()
     }
+    # The sigmoids' slope b is set per experiment (lines: 300, synthfaces: the paper's 20).
+    slopes = ", ".join(
+        f"b = {exp.objective_params['slope']:g} for {model}"
+        for model, exp in experiments.items()
+        if exp.objective == "gaia"
+    )
     fig, axes = plt.subplots(1, PANEL_COUNT, figsize=(4.2 * PANEL_COUNT, 3.6))
     styles = ("-", "--", ":", "-.")
     for ax, (title, columns) in zip(axes[: len(PANELS)], PANELS, strict=True):
@@ -122,7 +126,7 @@ def plot_training(
     axes[2].set_ylabel("learning rate")
     fig.suptitle(
         f"Training dynamics on {dataset}: {', '.join(models)} "
-        "(lr_D = lr_max * sigmoid(20 (L_real - L_fake)), lr_G = lr_max - lr_D)",
+        f"(lr_D = lr_max * sigmoid(b (L_real - L_fake)), lr_G = lr_max - lr_D; {slopes})",
         fontsize=11,
     )
     fig.tight_layout()
