@@ -16,6 +16,7 @@ import torch
 from PIL import Image, ImageDraw
 from torch import Tensor
 
+from gaia.models.autoencoder import Autoencoder
 from gaia.train.losses import l1
 from gaia.train.objectives import Objective
 from gaia.utils.io import atomic_path
@@ -30,15 +31,20 @@ Judge = Callable[[Tensor], dict[str, float]]
 
 @torch.no_grad()
 def held_out_errors(
-    objective: Objective, images: Tensor, batch_size: int, judge: Judge | None = None
+    objective: Objective,
+    images: Tensor,
+    batch_size: int,
+    judge: Judge | None = None,
+    generator: Autoencoder | None = None,
 ) -> dict[str, float]:
-    """Mean L1 (and MSE of G) over held-out images, per view, and the judge's metrics of G(X)."""
+    """Mean L1 (and MSE of G) over held-out images, per view, and the judge's metrics of G(X);
+    G is the objective's evaluated generator unless `generator` is given."""
     sums: dict[str, float] = {}
     reconstructions = []
     for start in range(0, len(images) - len(images) % 2, batch_size):
         x = images[start : start + batch_size]
         x = x[: len(x) - len(x) % 2]  # views pair the two halves of a batch
-        views = objective.views(x)
+        views = objective.views(x, generator)
         if judge is not None:
             reconstructions.append(views["G(X)"].cpu())
         terms = {"recon_l1": l1(x, views["G(X)"]), "recon_mse": (x - views["G(X)"]).pow(2).mean()}
@@ -52,6 +58,20 @@ def held_out_errors(
     errors = {name: total / count for name, total in sums.items()}
     if judge is not None:
         errors.update(judge(torch.cat(reconstructions)))
+    return errors
+
+
+def evaluate(
+    objective: Objective, images: Tensor, batch_size: int, judge: Judge | None = None
+) -> dict[str, float]:
+    """`held_out_errors` of the evaluated weights, and where they are a moving average, those
+    of the raw weights as well (keys prefixed "raw_"), so that both are on record."""
+    for module in objective.modules.values():
+        module.eval()
+    errors = held_out_errors(objective, images, batch_size, judge)
+    if objective.average is not None:
+        raw = held_out_errors(objective, images, batch_size, judge, objective.generator)
+        errors.update({f"raw_{k}": v for k, v in raw.items()})
     return errors
 
 

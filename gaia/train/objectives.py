@@ -8,6 +8,9 @@ single sess.run); "alternating" updates D first, then recomputes the forward pas
 
 AE: the same generator, trained on a pixel reconstruction loss only, with Adam at lr_max.
 
+Both keep, where `training.weight_average` asks for it, a moving average of G's weights
+(gaia/train/weight_average.py) that the evaluation and the exported model use.
+
 Batched passes: the decoder runs once on [real codes; interpolated codes], D once on X and once
 on [G(X); G(Zi)]. Every normalisation here is per sample (instance, layer and adaptive instance
 norm), so this equals separate passes and only saves time. D's pass on X is kept apart because
@@ -33,6 +36,7 @@ from gaia.train.losses import (
     reconstruction_loss,
     sample_alphas,
 )
+from gaia.train.weight_average import make_weight_average
 
 
 def make_adam(module: nn.Module, training: dict[str, Any]) -> torch.optim.Adam:
@@ -57,6 +61,18 @@ class Objective:
         self.optimizers: dict[str, torch.optim.Optimizer] = {
             "generator": make_adam(self.generator, exp.training)
         }
+        self.average = make_weight_average(self.generator, exp.training)
+        if self.average is not None:  # saved and resumed with the networks
+            self.modules["generator_average"] = self.average.module
+
+    @property
+    def evaluated_generator(self) -> Autoencoder:
+        """The weights that the evaluation and the exported model use: the average if any."""
+        return self.average.module if self.average is not None else self.generator
+
+    def update_average(self, images_seen: int) -> None:
+        if self.average is not None:
+            self.average.update(self.generator, images_seen, self.exp.training["batch_size"])
 
     def autocast(self) -> contextlib.AbstractContextManager:
         if self.autocast_dtype is None:
@@ -67,16 +83,18 @@ class Objective:
         raise NotImplementedError
 
     @torch.no_grad()
-    def views(self, x: Tensor) -> dict[str, Tensor]:
+    def views(self, x: Tensor, generator: Autoencoder | None = None) -> dict[str, Tensor]:
         """Images for grids and held-out metrics: G(X) and midpoints (alpha = 0.5) of the pairs
-        the training step makes, plus D's reconstructions where there is a D."""
+        the training step makes, plus D's reconstructions where there is a D. G is
+        `evaluated_generator` unless another is given (the raw weights, for comparison)."""
+        generator = self.evaluated_generator if generator is None else generator
         with self.autocast():
-            style, content = self.generator.encode(x)
+            style, content = generator.encode(x)
             half = torch.full((x.shape[0] // 2,), 0.5)
             mid_style = interpolate_pairs(style, half, half)
             mid_content = interpolate_pairs(content, half, half)
-            g_x = self.generator.decode(style, content).float()
-            g_mid = self.generator.decode(mid_style, mid_content).float()
+            g_x = generator.decode(style, content).float()
+            g_mid = generator.decode(mid_style, mid_content).float()
         return {"G(X)": g_x, "G(Z_interp)": g_mid, "X_interp": interpolate_pairs(x, half, half)}
 
 
@@ -146,8 +164,8 @@ class GaiaObjective(Objective):
         return {**losses.scalars(), "lr_D": lr_d, "lr_G": lr_g}
 
     @torch.no_grad()
-    def views(self, x: Tensor) -> dict[str, Tensor]:
-        views = super().views(x)
+    def views(self, x: Tensor, generator: Autoencoder | None = None) -> dict[str, Tensor]:
+        views = super().views(x, generator)
         with self.autocast():
             batch = x.shape[0]
             both = torch.cat([x, views["G(X)"], views["G(Z_interp)"]])

@@ -33,7 +33,7 @@ from gaia.data.store import Split, load_split
 from gaia.errors import GaiaError
 from gaia.experiment import Experiment, resolve_experiment
 from gaia.train.checkpoint import load_checkpoint, restore_rng_states, save_checkpoint
-from gaia.train.monitor import Judge, held_out_errors, save_sample_grid
+from gaia.train.monitor import Judge, evaluate, save_sample_grid
 from gaia.train.objectives import OBJECTIVES, Objective
 from gaia.utils.io import atomic_directory, atomic_path, write_json, write_text
 
@@ -228,6 +228,7 @@ def train(
         for module in objective.modules.values():
             module.train()
         scalars = objective.train_step(batches.batch(step), seeded_generator(cfg["seed"], 2, step))
+        objective.update_average((step + 1) * cfg["batch_size"])
         for key, value in scalars.items():
             sums[key] = sums.get(key, 0.0) + value
         interval_steps += 1
@@ -245,9 +246,7 @@ def train(
             )
             sums, interval_steps = {}, 0
         if done % cfg["eval_every"] == 0 or done == cfg["steps"]:
-            for module in objective.modules.values():
-                module.eval()
-            errors = held_out_errors(objective, test_images, cfg["batch_size"], judge)
+            errors = evaluate(objective, test_images, cfg["batch_size"], judge)
             live_log.write({"step": done, **{f"eval_{k}": v for k, v in errors.items()}})
         if done % cfg["sample_every"] == 0 or done == cfg["steps"]:
             save_sample_grid(objective, monitor_batch, resume / "samples" / f"step_{done:07d}.png")
@@ -286,10 +285,8 @@ def finish(
 ) -> TrainResult:
     """Held-out errors on the whole test split, then the declared outputs, each atomically."""
     cfg = exp.training
-    for module in objective.modules.values():
-        module.eval()
     test_images = to_model_input(nchw_view(test_images_uint8), device)
-    errors = held_out_errors(objective, test_images, cfg["batch_size"], judge)
+    errors = evaluate(objective, test_images, cfg["batch_size"], judge)
     records = [
         json.loads(line)
         for line in (resume / "train_log.jsonl").read_text(encoding="utf-8").splitlines()
@@ -304,10 +301,16 @@ def finish(
         "train_seconds": train_seconds,
         "images_per_s": float(np.median(speeds)) if speeds else 0.0,
     }
+    # The exported G is the evaluated one (the weight average where there is one); the raw
+    # weights go along as "generator_raw".
+    modules = {k: m.state_dict() for k, m in objective.modules.items()}
+    if objective.average is not None:
+        modules["generator_raw"] = modules["generator"]
+        modules["generator"] = modules.pop("generator_average")
     with atomic_path(paths.model_file(exp.dataset, exp.model)) as tmp:
         torch.save(
             {
-                "modules": {k: m.state_dict() for k, m in objective.modules.items()},
+                "modules": modules,
                 "experiment": exp.to_dict(),
                 "gaia_version": __version__,
                 "torch_version": str(torch.__version__),
