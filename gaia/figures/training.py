@@ -31,6 +31,7 @@ PANELS = (
             "L_gi": "D(G(Z_interp)) vs G(Z_interp)",
             "L_recon": "G(X) vs X",
             "eval_recon_l1": "G(X) vs X, held out",
+            "eval_raw_recon_l1": "G(X) vs X, held out, raw weights",
         },
     ),
     ("Objectives", {"L_D": "L_D", "L_G": "L_G", "L_dist": "L_dist (distance regulariser)"}),
@@ -65,6 +66,9 @@ def _plot_against_time(ax, logs: dict[str, pd.DataFrame], styles: Sequence[str])
         evals = log.dropna(subset=["eval_recon_l1"])
         ax.plot(evals["seconds"], evals["eval_recon_l1"], linestyle=style, marker="o",
                 markersize=4, label=f"{model}: G(X) L1, held out")  # fmt: skip
+        if "eval_raw_recon_l1" in evals:  # the trained weights, where G is their average
+            ax.plot(evals["seconds"], evals["eval_raw_recon_l1"], linestyle=style, alpha=0.4,
+                    label=f"{model}: raw weights")  # fmt: skip
         if "eval_angle_accuracy" in evals:
             if angle_ax is None:
                 angle_ax = ax.twinx()

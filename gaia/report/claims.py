@@ -2,7 +2,8 @@
 
 A verdict compares GAIA with the AE, or OLS with mean-difference vectors, so it means something
 only when the models it reads are trained. GAIA counts as trained on a dataset when its held-out
-L1 of G(X) is at most `report.max_recon_ratio` times the AE's (and, on lines, when it draws the
+L1 of G(X) (of the evaluated weights: their moving average where training keeps one) is at
+most `report.max_recon_ratio` times the AE's (and, on lines, when it draws the
 test lines at their angle: `test_angle_accuracy` at least `report.min_angle_accuracy`). Every
 claim that reads GAIA is otherwise "inconclusive: GAIA undertrained" with the numbers, never
 "supported" or "not supported".
@@ -40,6 +41,9 @@ def undertrained(
             f"held-out L1 of G(X) {gaia_l1} = {ratio:.2f}x the AE's {ae_l1}, above "
             f"{settings['max_recon_ratio']}x"
         )
+        if gaia_train.get("test_raw_recon_l1") is not None:  # G is a weight average
+            raw = gaia_train["test_raw_recon_l1"] / ae_train["test_raw_recon_l1"]
+            numbers += f" (raw weights: {raw:.2f}x)"
         gain, flat = gaia_train.get("late_gain_recon_l1"), settings["flat_gain"]
         if gain is not None and gain <= -flat:
             return (

@@ -129,7 +129,8 @@ def results_markdown(params: dict[str, Any], target_name: str = "all") -> str:
     out += _section(
         "Held-out reconstruction error (L1 and MSE of pixels in [0, 1])",
         [
-            *("dataset", "model", "G(X) L1", "G(X) MSE", "D(X) L1", "D(G(X)) vs X L1"),
+            *("dataset", "model", "G(X) L1", "raw G(X) L1", "G(X) MSE", "D(X) L1"),
+            "D(G(X)) vs X L1",
             *("D(G(Zi)) L1", "L1 drop, last quarter"),
             *("lines drawn at their angle", "median angle error (deg)"),
         ],
@@ -138,6 +139,7 @@ def results_markdown(params: dict[str, Any], target_name: str = "all") -> str:
             paths.train_metrics,
             [
                 "test_recon_l1",
+                "test_raw_recon_l1",
                 "test_recon_mse",
                 "test_d_real_l1",
                 "test_d_fake_from_real_l1",

@@ -28,6 +28,7 @@ from gaia.utils.io import sha256_file, write_text
 # (file, key, label) of the numbers compared across seeds, per dataset and model.
 HEADLINE = (
     ("train", "test_recon_l1", "held-out L1 of G(X)"),
+    ("train", "test_raw_recon_l1", "held-out L1 of G(X), raw weights"),
     ("train", "late_gain_recon_l1", "L1 drop over the last quarter"),
     ("train", "test_angle_accuracy", "lines drawn at their angle"),
     ("attributes", "matched_ols_mean_abs_leakage", "OLS mean absolute leakage (matched)"),
