@@ -64,8 +64,9 @@ def benchmark(params: dict[str, Any], name: str, steps: int, batch_size: int | N
         objective.train_step(x, seeded_generator(0, step))
     synchronize(device)
     start = time.perf_counter()
-    for step in range(steps):
+    for step in range(steps):  # a training step: the update and the weight average's
         objective.train_step(x, seeded_generator(0, step))
+        objective.update_average((step + 1) * cfg["batch_size"])
     synchronize(device)
     seconds = (time.perf_counter() - start) / steps
     dtype = objective.autocast_dtype or torch.float32
