@@ -21,7 +21,9 @@ from gaia.config import load_params
 from gaia.experiment import resolve_experiment
 from gaia.train.losses import sample_alphas
 from gaia.train.objectives import GaiaObjective
-from gaia.train.trainer import build_objective, seeded_generator, select_device
+from gaia.train.trainer import build_objective
+from gaia.utils.device import select_device
+from gaia.utils.seeding import seeded_generator
 
 
 def phase_split(objective: GaiaObjective, x: torch.Tensor, steps: int) -> dict[str, float]:

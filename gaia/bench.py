@@ -17,7 +17,9 @@ import torch
 from torch.utils.flop_counter import FlopCounterMode
 
 from gaia.experiment import resolve_experiment
-from gaia.train.trainer import build_objective, seeded_generator, select_device
+from gaia.train.trainer import build_objective
+from gaia.utils.device import select_device
+from gaia.utils.seeding import Stream, seeded_generator
 
 
 def synchronize(device: torch.device) -> None:
@@ -58,14 +60,14 @@ def benchmark(params: dict[str, Any], name: str, steps: int, batch_size: int | N
     )
     x = torch.rand(shape, device=device).contiguous(memory_format=torch.channels_last)
     with FlopCounterMode(display=False) as counter:
-        objective.train_step(x, seeded_generator(0, 0))
+        objective.train_step(x, seeded_generator(0, Stream.TRAIN_ALPHAS, 0))
     flops = counter.get_total_flops()
     for step in range(2):  # warm-up
-        objective.train_step(x, seeded_generator(0, step))
+        objective.train_step(x, seeded_generator(0, Stream.TRAIN_ALPHAS, step))
     synchronize(device)
     start = time.perf_counter()
     for step in range(steps):  # a training step: the update and the weight average's
-        objective.train_step(x, seeded_generator(0, step))
+        objective.train_step(x, seeded_generator(0, Stream.TRAIN_ALPHAS, step))
         objective.update_average((step + 1) * cfg["batch_size"])
     synchronize(device)
     seconds = (time.perf_counter() - start) / steps

@@ -21,7 +21,8 @@ from gaia.errors import GaiaError, ParamsError
 from gaia.experiment import resolve_experiment
 from gaia.train.losses import sample_alphas
 from gaia.train.objectives import GaiaObjective
-from gaia.train.trainer import build_objective, late_gain, seeded_generator, train
+from gaia.train.trainer import build_objective, late_gain, train
+from gaia.utils.seeding import seeded_generator
 
 from workflows import tool_env
 

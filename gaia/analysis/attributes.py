@@ -28,7 +28,7 @@ from gaia.analysis.matched_edits import matched_edits, summarise_matched
 from gaia.data.store import load_split
 from gaia.errors import GaiaError
 from gaia.models.trained import load_trained
-from gaia.train.trainer import select_device
+from gaia.utils.device import select_device
 from gaia.utils.io import atomic_path, write_json, write_text
 
 log = logging.getLogger(__name__)

@@ -20,9 +20,11 @@ from gaia import __version__, paths
 from gaia.analysis.classifier import AttributeClassifier, ClassifierConfig
 from gaia.data.store import Split, load_split
 from gaia.errors import GaiaError
-from gaia.train.trainer import nchw_view, seeded_generator, select_device, to_model_input
 from gaia.utils.batching import module_device
+from gaia.utils.device import select_device
+from gaia.utils.images import nchw_view, to_model_input
 from gaia.utils.io import atomic_path, write_json
+from gaia.utils.seeding import Stream, seeded_generator
 
 log = logging.getLogger(__name__)
 CPU = torch.device("cpu")
@@ -77,7 +79,9 @@ def fit_classifier(
     model.train()
     for step in tqdm(range(settings["steps"]), desc="classifier", disable=not progress):
         index = torch.randint(
-            len(images), (batch,), generator=seeded_generator(settings["seed"], 3, step)
+            len(images),
+            (batch,),
+            generator=seeded_generator(settings["seed"], Stream.CLASSIFIER_BATCHES, step),
         )
         x = to_model_input(data[index], device)
         loss = model.loss(model(x), labels[index].to(device))

@@ -25,8 +25,8 @@ import torch
 from gaia.analysis.classifier import AttributeClassifier
 from gaia.analysis.latents import decode_latents
 from gaia.models.autoencoder import Autoencoder
-from gaia.train.trainer import seeded_generator
 from gaia.utils.batching import map_batches, module_device
+from gaia.utils.seeding import Stream, seeded_generator
 
 DIRECTIONS = {"add": 1.0, "remove": -1.0}
 
@@ -42,7 +42,9 @@ def _probabilities(
 def _faces(has: np.ndarray, count: int, seed: int, key: int) -> np.ndarray:
     """Up to `count` indices where `has` is True, a seeded sample."""
     candidates = np.flatnonzero(has)
-    order = torch.randperm(len(candidates), generator=seeded_generator(seed, 5, key)).numpy()
+    order = torch.randperm(
+        len(candidates), generator=seeded_generator(seed, Stream.EDIT_FACES, key)
+    ).numpy()
     return np.sort(candidates[order[:count]])
 
 

@@ -31,16 +31,18 @@ from gaia.data.line_angles import reference_lines
 from gaia.data.lines import render_lines
 from gaia.data.store import load_split
 from gaia.models.trained import TrainedModel, load_trained
-from gaia.train.trainer import nchw_view, seeded_generator, select_device, to_model_input
 from gaia.utils.batching import map_batches, module_device
+from gaia.utils.device import select_device
+from gaia.utils.images import nchw_view, to_model_input
 from gaia.utils.io import write_json
+from gaia.utils.seeding import Stream, seeded_generator
 
 log = logging.getLogger(__name__)
 
 
 def random_pairs(count: int, available: int, seed: int) -> np.ndarray:
     """(count, 2) indices of distinct test images, seeded."""
-    generator = seeded_generator(seed, 6)
+    generator = seeded_generator(seed, Stream.INTERPOLATION_PAIRS)
     first = torch.randint(available, (count,), generator=generator)
     offset = torch.randint(1, available, (count,), generator=generator)
     return torch.stack([first, (first + offset) % available], dim=1).numpy()

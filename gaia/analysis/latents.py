@@ -23,8 +23,10 @@ from gaia import paths
 from gaia.data.store import load_split
 from gaia.models.autoencoder import Autoencoder, latent_vector, split_latent
 from gaia.models.trained import load_trained
-from gaia.train.trainer import nchw_view, seeded_generator, select_device, to_model_input
+from gaia.utils.device import select_device
+from gaia.utils.images import nchw_view, to_model_input
 from gaia.utils.io import atomic_path
+from gaia.utils.seeding import Stream, seeded_generator
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +67,8 @@ def fit_sample(count: int, available: int, seed: int) -> np.ndarray:
     """Sorted indices of `count` training images (all of them if fewer), seeded."""
     if count >= available:
         return np.arange(available)
-    order = torch.randperm(available, generator=seeded_generator(seed, 4))[:count]
+    generator = seeded_generator(seed, Stream.LATENT_FIT_SAMPLE)
+    order = torch.randperm(available, generator=generator)[:count]
     return np.sort(order.numpy())
 
 

@@ -23,9 +23,9 @@ from gaia.analysis.latents import decode_latents
 from gaia.data.store import load_split
 from gaia.figures.common import plt, save_figure, show_grid
 from gaia.figures.entanglement import METHOD_NAMES
-from gaia.figures.reconstructions import to_tiles
 from gaia.models.trained import load_trained
-from gaia.train.trainer import select_device
+from gaia.utils.device import select_device
+from gaia.utils.images import to_uint8_nhwc
 
 FACES = 3
 
@@ -58,7 +58,7 @@ def plot_attribute_edits(
         with np.load(paths.attribute_vectors(dataset, model)) as stored:
             vectors = {method: stored[method] for method in METHODS}
         for method in METHODS:
-            decoded = to_tiles(
+            decoded = to_uint8_nhwc(
                 decode_latents(generator, edit_latents(z, vectors[method], scale), 64)
             )
             decoded = decoded.reshape(FACES, 1 + 2 * len(names), *decoded.shape[1:])
@@ -66,7 +66,7 @@ def plot_attribute_edits(
                 label = f"face {face + 1}, {model}, {METHOD_NAMES[method]}"
                 rows[label] = np.concatenate([test.images[face : face + 1], decoded[face]])
             as_latents = torch.from_numpy(vectors[method].astype(np.float32))
-            vector_rows[f"{model}, {METHOD_NAMES[method]}"] = to_tiles(
+            vector_rows[f"{model}, {METHOD_NAMES[method]}"] = to_uint8_nhwc(
                 decode_latents(generator, as_latents, 64)
             )
     rows = dict(sorted(rows.items(), key=lambda item: item[0].split(",")[0]))  # group by face

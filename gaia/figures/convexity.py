@@ -26,8 +26,8 @@ from gaia.analysis.latents import decode_latents
 from gaia.figures.common import plt, save_figure
 from gaia.models.autoencoder import Autoencoder, latent_vector
 from gaia.models.trained import load_trained
-from gaia.train.trainer import select_device
 from gaia.utils.batching import map_batches, module_device
+from gaia.utils.device import select_device
 
 PAIRS = 500
 

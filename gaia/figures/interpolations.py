@@ -24,9 +24,9 @@ from gaia.config import dataset_config
 from gaia.data.lines import render_lines
 from gaia.data.store import load_split
 from gaia.figures.common import plt, save_figure, show_grid
-from gaia.figures.reconstructions import to_tiles
 from gaia.models.trained import load_trained
-from gaia.train.trainer import nchw_view, select_device, to_model_input
+from gaia.utils.device import select_device
+from gaia.utils.images import nchw_view, to_model_input, to_uint8_nhwc
 
 PAIRS = 4
 STEPS = 10  # decodes between (and including) the two reconstructions, as in the paper
@@ -51,10 +51,10 @@ def plot_interpolations(
         generator = load_trained(paths.model_file(dataset, model), device).generator
         latents = np.load(paths.latents(dataset, model))["test_latents"]
         decoded = decode_latents(generator, interpolate_latents(latents, pairs, t), STEPS * PAIRS)
-        strips[model] = list(to_tiles(decoded).reshape(PAIRS, STEPS, *ends[0].shape[1:]))
+        strips[model] = list(to_uint8_nhwc(decoded).reshape(PAIRS, STEPS, *ends[0].shape[1:]))
     a, b = (to_model_input(nchw_view(end), torch.device("cpu")) for end in ends)
     fades = crossfade(a, b, STEPS)  # (pairs, steps, C, H, W)
-    strips["pixel cross-fade"] = [to_tiles(fade) for fade in fades]
+    strips["pixel cross-fade"] = [to_uint8_nhwc(fade) for fade in fades]
     if cfg["kind"] == "lines":
         angles = test.labels["angle"].to_numpy()
         arcs = shortest_arc_angles(angles[pairs[:, 0]], angles[pairs[:, 1]], STEPS)

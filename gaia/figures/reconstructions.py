@@ -18,25 +18,20 @@ import torch
 from gaia import paths
 from gaia.data.store import load_split
 from gaia.figures.common import plt, save_figure, show_grid
-from gaia.metrics.fidelity import to_uint8
 from gaia.models.trained import TrainedModel, load_trained
-from gaia.train.trainer import nchw_view, select_device, to_model_input
+from gaia.utils.device import select_device
+from gaia.utils.images import nchw_view, to_model_input, to_uint8_nhwc
 
 IMAGES = 10  # the first test images (the test split is already a random sample)
-
-
-def to_tiles(images: torch.Tensor) -> np.ndarray:
-    """(N, C, H, W) in [0, 1] -> (N, H, W, C) uint8."""
-    return to_uint8(images).permute(0, 2, 3, 1).numpy()
 
 
 @torch.no_grad()
 def model_rows(name: str, trained: TrainedModel, x: torch.Tensor) -> dict[str, np.ndarray]:
     g_x = trained.generator(x)
-    rows = {f"{name}: G(X)": to_tiles(g_x)}
+    rows = {f"{name}: G(X)": to_uint8_nhwc(g_x)}
     if trained.discriminator is not None:
-        rows[f"{name}: D(X)"] = to_tiles(trained.discriminator(x))
-        rows[f"{name}: D(G(X))"] = to_tiles(trained.discriminator(g_x))
+        rows[f"{name}: D(X)"] = to_uint8_nhwc(trained.discriminator(x))
+        rows[f"{name}: D(G(X))"] = to_uint8_nhwc(trained.discriminator(g_x))
     return rows
 
 

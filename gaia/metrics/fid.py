@@ -33,15 +33,16 @@ from gaia.metrics.fidelity import (
     load_extractor,
 )
 from gaia.metrics.image_sets import (
-    STREAM_REFERENCE,
     generate_set,
     sample_order,
     set_latents,
     set_size,
 )
 from gaia.models.trained import load_trained
-from gaia.train.trainer import nchw_view, select_device
+from gaia.utils.device import select_device
+from gaia.utils.images import nchw_view
 from gaia.utils.io import atomic_path, write_json
+from gaia.utils.seeding import Stream
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +83,7 @@ def write_fid_reference(params: dict[str, Any], dataset: str, progress: bool = T
         "skipped": skipped,
     }
     for ex in extractors:
-        index = sample_order(ex.reference_images, len(test), settings["seed"], STREAM_REFERENCE)
+        index = sample_order(ex.reference_images, len(test), settings["seed"], Stream.FID_REFERENCE)
         log.info("%s: %s features of %d test images", dataset, ex.label, len(index))
         extractor = load_extractor(ex.spec, cuda)
         features = extract_features(

@@ -48,11 +48,6 @@ class UInt8Images(Dataset):
         return image.expand(3, -1, -1).contiguous() if image.shape[0] == 1 else image
 
 
-def to_uint8(images: Tensor) -> Tensor:
-    """Images in [0, 1] as uint8 (rounded), on the CPU."""
-    return images.detach().float().clamp(0, 1).mul(255).round().to(torch.uint8).cpu()
-
-
 @dataclass(frozen=True)
 class FeatureSpec:
     """A torch-fidelity feature extractor, the layer FID/KID read, and its weights file."""

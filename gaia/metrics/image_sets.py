@@ -16,16 +16,15 @@ import numpy as np
 import torch
 
 from gaia.analysis.interpolation import interpolate_latents, random_pairs
-from gaia.metrics.fidelity import to_uint8
 from gaia.models.autoencoder import Autoencoder, split_latent
-from gaia.train.trainer import seeded_generator
 from gaia.utils.batching import map_batches, module_device
+from gaia.utils.images import to_uint8
+from gaia.utils.seeding import Stream, seeded_generator
 
 SETS = ("recon", "interp", "edits")
-STREAM_REFERENCE, STREAM_RECON, STREAM_EDITS = 7, 8, 9
 
 
-def sample_order(count: int, available: int, seed: int, stream: int, cycle: bool = False):
+def sample_order(count: int, available: int, seed: int, stream: Stream, cycle: bool = False):
     """The first `count` indices of a seeded permutation of range(available); with `cycle`,
     the permutation repeats to reach `count`, otherwise the sample stops at `available`."""
     order = torch.randperm(available, generator=seeded_generator(seed, stream)).numpy()
@@ -62,14 +61,14 @@ def set_latents(
     """The latents whose decodings form image set `name`."""
     available = len(latents)
     if name == "recon":
-        z = latents[sample_order(count, available, seed, STREAM_RECON)]
+        z = latents[sample_order(count, available, seed, Stream.FID_RECON)]
         return torch.from_numpy(np.ascontiguousarray(z, np.float32))
     if name == "interp":
         return interpolate_latents(latents, random_pairs(count, available, seed), [0.5])
     if name == "edits":
         if attributes is None or vectors is None:
             raise ValueError("the edits set needs test attributes and attribute vectors")
-        order = sample_order(count, available, seed, STREAM_EDITS, cycle=True)
+        order = sample_order(count, available, seed, Stream.FID_EDITS, cycle=True)
         return torch.from_numpy(edit_latents(latents, attributes, vectors, scale, order))
     raise ValueError(f"unknown image set {name!r}; known sets: {SETS}")
 

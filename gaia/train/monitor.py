@@ -19,6 +19,7 @@ from torch import Tensor
 from gaia.models.autoencoder import Autoencoder
 from gaia.train.losses import l1
 from gaia.train.objectives import Objective
+from gaia.utils.images import to_uint8_nhwc
 from gaia.utils.io import atomic_path
 
 ROW_ORDER = ("X", "D(X)", "D(G(X))", "G(X)", "G(Z_interp)", "D(G(Z_interp))", "X_interp")
@@ -75,10 +76,9 @@ def evaluate(
     return errors
 
 
-def _to_uint8(batch: Tensor) -> np.ndarray:
+def _rgb_tiles(batch: Tensor) -> np.ndarray:
     """(N, C, H, W) in [0, 1] -> (N, H, W, 3) uint8; grey images are repeated to RGB."""
-    array = batch.detach().float().clamp(0, 1).mul(255).round().byte().cpu().numpy()
-    array = array.transpose(0, 2, 3, 1)
+    array = to_uint8_nhwc(batch)
     return np.repeat(array, 3, axis=-1) if array.shape[-1] == 1 else array
 
 
@@ -87,7 +87,7 @@ def save_sample_grid(objective: Objective, x: Tensor, path: Path, scale: int = 2
     """A PNG with one labelled row per view of the fixed monitoring batch `x`."""
     views = {"X": x, **objective.views(x)}
     rows = [name for name in ROW_ORDER if name in views]
-    tiles = {name: _to_uint8(views[name]) for name in rows}
+    tiles = {name: _rgb_tiles(views[name]) for name in rows}
     n, h, w, _ = tiles["X"].shape
     pad = 2
     canvas = Image.new(

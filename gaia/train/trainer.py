@@ -35,45 +35,13 @@ from gaia.experiment import Experiment, resolve_experiment
 from gaia.train.checkpoint import load_checkpoint, restore_rng_states, save_checkpoint
 from gaia.train.monitor import Judge, evaluate, save_sample_grid
 from gaia.train.objectives import OBJECTIVES, Objective
+from gaia.utils.device import autocast_dtype, select_device
+from gaia.utils.images import nchw_view, to_model_input
 from gaia.utils.io import atomic_directory, atomic_path, write_json, write_text
+from gaia.utils.seeding import Stream, seeded_generator
 
 log = logging.getLogger(__name__)
 MONITOR_IMAGES = 16
-
-
-def select_device(training: dict[str, Any]) -> torch.device:
-    """The device `training.device` asks for; on the CPU, also the `cpu_threads` thread count."""
-    preference = training["device"]
-    if preference == "cuda" and not torch.cuda.is_available():
-        raise GaiaError("training.device is 'cuda' but no CUDA device is visible; use 'auto'")
-    if preference == "auto":
-        preference = "cuda" if torch.cuda.is_available() else "cpu"
-    device = torch.device(preference)
-    if device.type == "cpu":
-        torch.set_num_threads(training["cpu_threads"])
-    return device
-
-
-def cpu_supports_bf16() -> bool:
-    return bool(
-        torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported()
-    )
-
-
-def autocast_dtype(precision: str, device: torch.device) -> torch.dtype | None:
-    """bf16 autocast on CUDA and on CPUs with native bf16 ("auto"), or as asked."""
-    if precision == "fp32":
-        return None
-    if precision == "bf16":
-        return torch.bfloat16
-    native = device.type == "cuda" or cpu_supports_bf16()
-    return torch.bfloat16 if native else None
-
-
-def seeded_generator(*key: int) -> torch.Generator:
-    """A CPU generator seeded from a tuple of integers (independent streams per key)."""
-    seed = int(np.random.SeedSequence(list(key)).generate_state(1, dtype=np.uint64)[0])
-    return torch.Generator().manual_seed(seed)
 
 
 class BatchSource:
@@ -91,20 +59,10 @@ class BatchSource:
     def batch(self, step: int) -> torch.Tensor:
         epoch, position = divmod(step, self.steps_per_epoch)
         if epoch != self._epoch:
-            generator = seeded_generator(self.seed, 1, epoch)
+            generator = seeded_generator(self.seed, Stream.TRAIN_EPOCH_ORDER, epoch)
             self._epoch, self._order = epoch, torch.randperm(len(self.images), generator=generator)
         index = self._order[position * self.batch_size : (position + 1) * self.batch_size]
         return to_model_input(self.images[index], self.device)
-
-
-def nchw_view(images: np.ndarray) -> torch.Tensor:
-    """uint8 (N, H, W, C) as an (N, C, H, W) tensor: NHWC storage is channels_last at no cost."""
-    return torch.from_numpy(np.ascontiguousarray(images)).permute(0, 3, 1, 2)
-
-
-def to_model_input(uint8_nchw: torch.Tensor, device: torch.device) -> torch.Tensor:
-    x = uint8_nchw.to(device, non_blocking=True).float().div_(255.0)
-    return x.contiguous(memory_format=torch.channels_last)
 
 
 def reconstruction_judge(params: dict[str, Any], dataset: str, test: Split) -> Judge | None:
@@ -227,7 +185,9 @@ def train(
     for step in range(start_step, cfg["steps"]):
         for module in objective.modules.values():
             module.train()
-        scalars = objective.train_step(batches.batch(step), seeded_generator(cfg["seed"], 2, step))
+        scalars = objective.train_step(
+            batches.batch(step), seeded_generator(cfg["seed"], Stream.TRAIN_ALPHAS, step)
+        )
         objective.update_average((step + 1) * cfg["batch_size"])
         for key, value in scalars.items():
             sums[key] = sums.get(key, 0.0) + value

@@ -1,0 +1,39 @@
+"""The package's layers: analysis, metrics, figures and the report never reach into training."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import gaia
+
+PACKAGE = Path(gaia.__file__).parent
+BELOW_TRAINING = ("analysis", "metrics", "figures", "report")
+
+
+def imported_modules(path: Path) -> set[str]:
+    modules = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            modules |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            modules.add(node.module)
+    return modules
+
+
+def test_no_analysis_metric_figure_or_report_module_imports_the_training_package() -> None:
+    offenders = {
+        str(path.relative_to(PACKAGE)): sorted(
+            m for m in imported_modules(path) if m.startswith("gaia.train")
+        )
+        for sub in BELOW_TRAINING
+        for path in sorted((PACKAGE / sub).rglob("*.py"))
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}
+    assert len(offenders) > 20  # the walk did find the modules
+
+
+def test_the_check_sees_both_import_forms(tmp_path: Path) -> None:
+    source = tmp_path / "m.py"
+    source.write_text("import gaia.train.losses\nfrom gaia.train.trainer import train\n")
+    assert imported_modules(source) == {"gaia.train.losses", "gaia.train.trainer"}
