@@ -159,8 +159,8 @@ class GaiaObjective(Objective):
             self._step("generator", g_grads, lr_g)
         else:  # alternating: D steps, then G steps on a fresh forward pass through the new D
             self._step("discriminator", self._gradients(losses.d_loss, "discriminator"), lr_d)
-            again = self.forward_losses(x, alpha1, alpha2)
-            self._step("generator", self._gradients(again.g_loss, "generator"), lr_g)
+            after_d_step = self.forward_losses(x, alpha1, alpha2)
+            self._step("generator", self._gradients(after_d_step.g_loss, "generator"), lr_g)
         return {**losses.scalars(), "lr_D": lr_d, "lr_G": lr_g}
 
     @torch.no_grad()

@@ -67,11 +67,11 @@ class BatchSource:
 
 def reconstruction_judge(params: dict[str, Any], dataset: str, test: Split) -> Judge | None:
     """lines: does G(X) draw a line at X's angle? (share within the tolerance, median error)."""
-    cfg = dataset_config(params, dataset)
-    if cfg["kind"] != "lines":
+    dataset_settings = dataset_config(params, dataset)
+    if dataset_settings["kind"] != "lines":
         return None
     settings = params["analysis"]["interpolation"]["lines"]
-    reference = reference_lines(cfg, settings["reference_lines"])
+    reference = reference_lines(dataset_settings, settings["reference_lines"])
     angles = test.labels["angle"].to_numpy()
     tolerance = settings["angle_tolerance_deg"]
     return lambda reconstructions: angle_accuracy(reconstructions, angles, reference, tolerance)
@@ -113,15 +113,10 @@ def build_objective(exp: Experiment, device: torch.device) -> Objective:
     return objective
 
 
-def train(
-    params: dict[str, Any], name: str, progress: bool = True, fresh: bool = False
-) -> TrainResult:
-    exp = resolve_experiment(params, name)
-    cfg = exp.training
-    device = select_device(cfg)
+def load_splits(exp: Experiment) -> tuple[Split, Split]:
+    """The experiment's train and test splits, checked against the networks' input shape."""
     data_dir = paths.processed_dir(exp.dataset)
-    train_split = load_split(data_dir, "train")
-    test_split = load_split(data_dir, "test")
+    train_split, test_split = load_split(data_dir, "train"), load_split(data_dir, "test")
     height, width, channels = train_split.images.shape[1:]
     if (height, channels) != (exp.generator.resolution, exp.generator.channels):
         raise GaiaError(
@@ -129,93 +124,154 @@ def train(
             f"{exp.generator.resolution}x{exp.generator.resolution}x{exp.generator.channels}; "
             f"rebuild the dataset with `gaia prepare-data --dataset {exp.dataset}`"
         )
-    batches = BatchSource(train_split.images, cfg["batch_size"], cfg["seed"], device)
-    test_images = to_model_input(nchw_view(test_split.images[: cfg["eval_images"]]), device)
-    monitor_batch = test_images[:MONITOR_IMAGES]
-    judge = reconstruction_judge(params, exp.dataset, test_split)
+    return train_split, test_split
 
-    objective = build_objective(exp, device)
-    resume = paths.resume_dir(exp.dataset, exp.model)
+
+def restore(
+    exp: Experiment, objective: Objective, resume: Path, fresh: bool, device: torch.device
+) -> tuple[int, float]:
+    """Load the checkpoint in `resume` into `objective` if there is one to continue: the step
+    it reached and the training seconds so far ((0, 0.0) when starting over)."""
     checkpoint_path = resume / "checkpoint.pt"
     if fresh and resume.exists():
         shutil.rmtree(resume)
     resume.mkdir(parents=True, exist_ok=True)
-    start_step, train_seconds = 0, 0.0
     state = load_checkpoint(checkpoint_path, exp, device) if checkpoint_path.exists() else None
-    if state is not None and state["step"] > cfg["steps"]:  # a shorter run cannot be resumed
+    if state is not None and state["step"] > exp.training["steps"]:  # cannot be continued
         log.warning(
             "%s: the checkpoint in %s is at step %d, past the %d steps asked for; starting over",
-            name,
+            exp.name,
             resume,
             state["step"],
-            cfg["steps"],
+            exp.training["steps"],
         )
         shutil.rmtree(resume)
         resume.mkdir(parents=True)
         state = None
-    if state is not None:
-        for key, module in objective.modules.items():
-            module.load_state_dict(state["modules"][key])
-        for key, optimizer in objective.optimizers.items():
-            optimizer.load_state_dict(state["optimizers"][key])
-        restore_rng_states(state["rng"])
-        start_step, train_seconds = state["step"], state["train_seconds"]
-        log.info("%s: resuming from %s at step %d", name, checkpoint_path, start_step)
+    if state is None:
+        return 0, 0.0
+    for key, module in objective.modules.items():
+        module.load_state_dict(state["modules"][key])
+    for key, optimizer in objective.optimizers.items():
+        optimizer.load_state_dict(state["optimizers"][key])
+    restore_rng_states(state["rng"])
+    log.info("%s: resuming from %s at step %d", exp.name, checkpoint_path, state["step"])
+    return state["step"], state["train_seconds"]
+
+
+@dataclass
+class Monitoring:
+    """What the loop evaluates on and draws: held-out images, the grid's batch, the judge."""
+
+    test_images: torch.Tensor
+    grid_batch: torch.Tensor
+    judge: Judge | None
+
+
+def run_steps(
+    exp: Experiment,
+    objective: Objective,
+    batches: BatchSource,
+    monitoring: Monitoring,
+    resume: Path,
+    start_step: int,
+    train_seconds: float,
+    progress: bool,
+) -> float:
+    """Train from `start_step` to the last step: log every `log_every` steps, evaluate, draw
+    the grid and checkpoint at their intervals. Returns the training seconds in total."""
+    settings = exp.training
     live_log = JsonlLog(resume / "train_log.jsonl", start_step)
     (resume / "samples").mkdir(exist_ok=True)
+    sums: dict[str, float] = {}
+    interval_start, interval_steps = time.perf_counter(), 0
+    bar = tqdm(
+        total=settings["steps"],
+        initial=start_step,
+        desc=exp.name,
+        unit="step",
+        disable=not progress,
+    )
+
+    def due(every: str, done: int) -> bool:
+        return done % settings[every] == 0 or done == settings["steps"]
+
+    for step in range(start_step, settings["steps"]):
+        for module in objective.modules.values():
+            module.train()
+        alphas = seeded_generator(settings["seed"], Stream.TRAIN_ALPHAS, step)
+        scalars = objective.train_step(batches.batch(step), alphas)
+        objective.update_average((step + 1) * settings["batch_size"])
+        for key, value in scalars.items():
+            sums[key] = sums.get(key, 0.0) + value
+        interval_steps += 1
+        bar.update(1)
+        done = step + 1
+        if due("log_every", done):
+            seconds = time.perf_counter() - interval_start
+            train_seconds += seconds
+            record = {"step": done, "epoch": done / batches.steps_per_epoch}
+            record.update({k: v / interval_steps for k, v in sums.items()})
+            record["images_per_s"] = interval_steps * settings["batch_size"] / seconds
+            live_log.write(record)
+            bar.set_postfix(
+                {k: f"{record[k]:.3g}" for k in ("L_recon", "L_G", "L_D") if k in record}
+            )
+            sums, interval_steps = {}, 0
+        if due("eval_every", done):
+            errors = evaluate(
+                objective, monitoring.test_images, settings["batch_size"], monitoring.judge
+            )
+            live_log.write({"step": done, **{f"eval_{k}": v for k, v in errors.items()}})
+        if due("sample_every", done):
+            grid = resume / "samples" / f"step_{done:07d}.png"
+            save_sample_grid(objective, monitoring.grid_batch, grid)
+        if due("checkpoint_every", done):
+            save_checkpoint(
+                resume / "checkpoint.pt",
+                exp,
+                done,
+                objective.modules,
+                objective.optimizers,
+                train_seconds,
+            )
+        if done % settings["log_every"] == 0:  # evaluation and saving are not training time
+            interval_start = time.perf_counter()
+    bar.close()
+    return train_seconds
+
+
+def train(
+    params: dict[str, Any], name: str, progress: bool = True, fresh: bool = False
+) -> TrainResult:
+    """Train experiment `name` ("DATASET/MODEL"), resuming its checkpoint unless `fresh`, and
+    write its outputs."""
+    exp = resolve_experiment(params, name)
+    settings = exp.training
+    device = select_device(settings)
+    train_split, test_split = load_splits(exp)
+    batches = BatchSource(train_split.images, settings["batch_size"], settings["seed"], device)
+    test_images = to_model_input(nchw_view(test_split.images[: settings["eval_images"]]), device)
+    judge = reconstruction_judge(params, exp.dataset, test_split)
+    monitoring = Monitoring(test_images, test_images[:MONITOR_IMAGES], judge)
+
+    objective = build_objective(exp, device)
+    resume = paths.resume_dir(exp.dataset, exp.model)
+    start_step, train_seconds = restore(exp, objective, resume, fresh, device)
     log.info(
         "%s: %s objective, device %s, autocast %s, %d steps of %d images (%d per epoch)",
         name,
         exp.objective,
         device,
         objective.autocast_dtype,
-        cfg["steps"],
-        cfg["batch_size"],
+        settings["steps"],
+        settings["batch_size"],
         batches.steps_per_epoch,
     )
-
-    def checkpoint(step: int) -> None:
-        save_checkpoint(
-            checkpoint_path, exp, step, objective.modules, objective.optimizers, train_seconds
-        )
-
-    sums: dict[str, float] = {}
-    interval_start, interval_steps = time.perf_counter(), 0
-    bar = tqdm(total=cfg["steps"], initial=start_step, desc=name, unit="step", disable=not progress)
-    for step in range(start_step, cfg["steps"]):
-        for module in objective.modules.values():
-            module.train()
-        scalars = objective.train_step(
-            batches.batch(step), seeded_generator(cfg["seed"], Stream.TRAIN_ALPHAS, step)
-        )
-        objective.update_average((step + 1) * cfg["batch_size"])
-        for key, value in scalars.items():
-            sums[key] = sums.get(key, 0.0) + value
-        interval_steps += 1
-        bar.update(1)
-        done = step + 1
-        if done % cfg["log_every"] == 0 or done == cfg["steps"]:
-            seconds = time.perf_counter() - interval_start
-            train_seconds += seconds
-            record = {"step": done, "epoch": done / batches.steps_per_epoch}
-            record.update({k: v / interval_steps for k, v in sums.items()})
-            record["images_per_s"] = interval_steps * cfg["batch_size"] / seconds
-            live_log.write(record)
-            bar.set_postfix(
-                {k: f"{record[k]:.3g}" for k in ("L_recon", "L_G", "L_D") if k in record}
-            )
-            sums, interval_steps = {}, 0
-        if done % cfg["eval_every"] == 0 or done == cfg["steps"]:
-            errors = evaluate(objective, test_images, cfg["batch_size"], judge)
-            live_log.write({"step": done, **{f"eval_{k}": v for k, v in errors.items()}})
-        if done % cfg["sample_every"] == 0 or done == cfg["steps"]:
-            save_sample_grid(objective, monitor_batch, resume / "samples" / f"step_{done:07d}.png")
-        if done % cfg["checkpoint_every"] == 0 or done == cfg["steps"]:
-            checkpoint(done)
-        if done % cfg["log_every"] == 0:
-            interval_start = time.perf_counter()
-    bar.close()
-    return finish(exp, objective, resume, test_split.images, device, train_seconds, judge)
+    train_seconds = run_steps(
+        exp, objective, batches, monitoring, resume, start_step, train_seconds, progress
+    )
+    return write_outputs(exp, objective, resume, test_split.images, device, train_seconds, judge)
 
 
 def late_gain(records: list[dict[str, Any]], steps: int) -> float | None:
@@ -234,7 +290,7 @@ def late_gain(records: list[dict[str, Any]], steps: int) -> float | None:
     return (before - float(np.median(last))) / before
 
 
-def finish(
+def write_outputs(
     exp: Experiment,
     objective: Objective,
     resume: Path,
@@ -244,9 +300,9 @@ def finish(
     judge: Judge | None = None,
 ) -> TrainResult:
     """Held-out errors on the whole test split, then the declared outputs, each atomically."""
-    cfg = exp.training
+    settings = exp.training
     test_images = to_model_input(nchw_view(test_images_uint8), device)
-    errors = evaluate(objective, test_images, cfg["batch_size"], judge)
+    errors = evaluate(objective, test_images, settings["batch_size"], judge)
     records = [
         json.loads(line)
         for line in (resume / "train_log.jsonl").read_text(encoding="utf-8").splitlines()
@@ -254,10 +310,10 @@ def finish(
     speeds = [r["images_per_s"] for r in records if "images_per_s" in r]
     metrics = {
         **{f"test_{k}": v for k, v in errors.items()},
-        "late_gain_recon_l1": late_gain(records, cfg["steps"]),
+        "late_gain_recon_l1": late_gain(records, settings["steps"]),
         "test_images": len(test_images),
-        "steps": cfg["steps"],
-        "images_seen": cfg["steps"] * cfg["batch_size"],
+        "steps": settings["steps"],
+        "images_seen": settings["steps"] * settings["batch_size"],
         "train_seconds": train_seconds,
         "images_per_s": float(np.median(speeds)) if speeds else 0.0,
     }
@@ -274,7 +330,7 @@ def finish(
                 "experiment": exp.to_dict(),
                 "gaia_version": __version__,
                 "torch_version": str(torch.__version__),
-                "step": cfg["steps"],
+                "step": settings["steps"],
             },
             tmp,
         )
