@@ -14,6 +14,7 @@ import jsonschema
 import yaml
 
 from gaia.errors import ParamsError
+from gaia.utils.io import write_text
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SCHEMA_PATH = REPO_ROOT / "workflow" / "schemas" / "params.schema.yaml"
@@ -41,6 +42,17 @@ def load_params(path: str | Path = DEFAULT_PARAMS) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         raise ParamsError(f"{path}: not valid YAML: {exc}") from exc
     return validate_params(params, source=str(path))
+
+
+def write_effective_params(params: dict[str, Any], path: Path) -> None:
+    """Write `params` (Snakemake's config: params.yaml with --config / --configfile applied) as
+    the parameter file that every job of the run reads, atomically; left untouched when its
+    content is the same, so that its time stamp moves only with the parameters."""
+    text = yaml.safe_dump(params, sort_keys=False)  # order matters (the joint law)
+    if path.is_file() and path.read_text(encoding="utf-8") == text:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_text(path, text)
 
 
 def validate_params(params: Any, source: str = "params.yaml") -> dict[str, Any]:

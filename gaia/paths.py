@@ -16,6 +16,8 @@ REPORTS = Path("reports")
 FIGURES = REPORTS / "figures"
 LOGS = RESULTS / "logs"
 BENCHMARKS = RESULTS / "benchmarks"
+# The parameters every Snakemake job reads: params.yaml with --config/--configfile applied.
+EFFECTIVE_PARAMS = RESULTS / "params.effective.yaml"
 
 SPLITS = ("train", "test")
 

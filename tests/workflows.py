@@ -9,6 +9,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from gaia.paths import EFFECTIVE_PARAMS
+
 
 @dataclass(frozen=True)
 class Stage:
@@ -57,8 +59,11 @@ def snakemake_stages(root: Path, targets: tuple[str, ...] = ("all", "full")) -> 
         def files(field: str, fields: dict[str, str] = fields) -> set[str]:
             return set(fields[field].split(", ")) if field in fields else set()
 
+        # Snakemake's jobs read the effective parameters (overrides applied), DVC's params.yaml
+        # itself (`dvc exp run -S` edits it): the same command otherwise.
+        cmd = command.group(1).strip() if command else ""
         stages[key] = Stage(
-            cmd=command.group(1).strip() if command else "",
+            cmd=cmd.replace(f" --params {EFFECTIVE_PARAMS}", ""),
             deps=frozenset(files("input")),
             outs=frozenset(files("output") | files("log")),
         )

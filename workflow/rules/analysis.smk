@@ -24,7 +24,7 @@ rule train_classifier:
     conda:
         CONDA_ENV
     shell:
-        "gaia train-classifier --dataset {wildcards.dataset} --log {log}"
+        "gaia train-classifier --dataset {wildcards.dataset} --log {log}" + PARAMS
 
 
 rule extract_latents:
@@ -46,7 +46,7 @@ rule extract_latents:
     conda:
         CONDA_ENV
     shell:
-        "gaia extract-latents --experiment {wildcards.dataset}/{wildcards.model} --log {log}"
+        "gaia extract-latents --experiment {wildcards.dataset}/{wildcards.model} --log {log}" + PARAMS
 
 
 rule attribute_vectors:
@@ -64,7 +64,7 @@ rule attribute_vectors:
     conda:
         CONDA_ENV
     shell:
-        "gaia attribute-vectors --experiment {wildcards.dataset}/{wildcards.model} --log {log}"
+        "gaia attribute-vectors --experiment {wildcards.dataset}/{wildcards.model} --log {log}" + PARAMS
 
 
 rule attribute_edits:
@@ -91,7 +91,7 @@ rule attribute_edits:
     conda:
         CONDA_ENV
     shell:
-        "gaia attribute-edits --experiment {wildcards.dataset}/{wildcards.model} --log {log}"
+        "gaia attribute-edits --experiment {wildcards.dataset}/{wildcards.model} --log {log}" + PARAMS
 
 
 rule interpolation_metrics:
@@ -115,4 +115,4 @@ rule interpolation_metrics:
     conda:
         CONDA_ENV
     shell:
-        "gaia interpolation-metrics --experiment {wildcards.dataset}/{wildcards.model} --log {log}"
+        "gaia interpolation-metrics --experiment {wildcards.dataset}/{wildcards.model} --log {log}" + PARAMS

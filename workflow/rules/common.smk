@@ -3,12 +3,17 @@ import glob
 import os
 
 from gaia import paths
-from gaia.config import lookup, validate_params
+from gaia.config import lookup, validate_params, write_effective_params
 from gaia.runs import run_params
 from gaia.utils.gpus import gpu_slots_per_job
 
 
-validate_params(config, source="params.yaml (as loaded by Snakemake)")
+validate_params(config, source="params.yaml with the --config / --configfile overrides")
+# Every job reads the parameters Snakemake holds, overrides included, from one file written
+# here: a `gaia` command reading params.yaml itself would silently ignore them. Each rule's
+# `params:` carries the values it depends on, so a changed value reruns exactly those jobs.
+write_effective_params(config, paths.EFFECTIVE_PARAMS)
+PARAMS = f" --params {paths.EFFECTIVE_PARAMS}"
 
 # One environment for every rule: the package and its pinned dependencies.
 CONDA_ENV = "../../environment.yml"

@@ -16,7 +16,7 @@ rule prepare_data:
     conda:
         CONDA_ENV
     shell:
-        "gaia prepare-data --dataset {wildcards.dataset} --log {log}"
+        "gaia prepare-data --dataset {wildcards.dataset} --log {log}" + PARAMS
 
 
 rule dataset_stats:
@@ -32,4 +32,4 @@ rule dataset_stats:
     conda:
         CONDA_ENV
     shell:
-        "gaia dataset-stats --dataset {wildcards.dataset} --log {log}"
+        "gaia dataset-stats --dataset {wildcards.dataset} --log {log}" + PARAMS

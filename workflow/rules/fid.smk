@@ -23,7 +23,7 @@ rule fid_reference:
     conda:
         CONDA_ENV
     shell:
-        "gaia fid-reference --dataset {wildcards.dataset} --log {log}"
+        "gaia fid-reference --dataset {wildcards.dataset} --log {log}" + PARAMS
 
 
 rule fid:
@@ -50,4 +50,4 @@ rule fid:
     conda:
         CONDA_ENV
     shell:
-        "gaia fid --experiment {wildcards.dataset}/{wildcards.model} --log {log}"
+        "gaia fid --experiment {wildcards.dataset}/{wildcards.model} --log {log}" + PARAMS

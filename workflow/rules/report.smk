@@ -17,7 +17,7 @@ rule figure_datasets:
     conda:
         CONDA_ENV
     shell:
-        "gaia figure datasets --target all --log {log}"
+        "gaia figure datasets --target all --log {log}" + PARAMS
 
 
 rule figure_attribute_stats:
@@ -36,7 +36,7 @@ rule figure_attribute_stats:
     conda:
         CONDA_ENV
     shell:
-        "gaia figure attribute-stats --target all --log {log}"
+        "gaia figure attribute-stats --target all --log {log}" + PARAMS
 
 
 rule report_datasets:
@@ -56,7 +56,7 @@ rule report_datasets:
     conda:
         CONDA_ENV
     shell:
-        "gaia report datasets --target all --log {log}"
+        "gaia report datasets --target all --log {log}" + PARAMS
 
 
 rule figure_training:
@@ -80,7 +80,7 @@ rule figure_training:
     conda:
         CONDA_ENV
     shell:
-        "gaia figure training --dataset {wildcards.dataset} --target all --log {log}"
+        "gaia figure training --dataset {wildcards.dataset} --target all --log {log}" + PARAMS
 
 
 rule figure_reconstructions:
@@ -105,7 +105,7 @@ rule figure_reconstructions:
     conda:
         CONDA_ENV
     shell:
-        "gaia figure reconstructions --dataset {wildcards.dataset} --target all --log {log}"
+        "gaia figure reconstructions --dataset {wildcards.dataset} --target all --log {log}" + PARAMS
 
 
 rule figure_interpolations:
@@ -133,7 +133,7 @@ rule figure_interpolations:
     conda:
         CONDA_ENV
     shell:
-        "gaia figure interpolations --dataset {wildcards.dataset} --target all --log {log}"
+        "gaia figure interpolations --dataset {wildcards.dataset} --target all --log {log}" + PARAMS
 
 
 rule figure_entanglement:
@@ -157,7 +157,7 @@ rule figure_entanglement:
     conda:
         CONDA_ENV
     shell:
-        "gaia figure entanglement --dataset {wildcards.dataset} --target all --log {log}"
+        "gaia figure entanglement --dataset {wildcards.dataset} --target all --log {log}" + PARAMS
 
 
 rule figure_convexity:
@@ -184,7 +184,7 @@ rule figure_convexity:
     conda:
         CONDA_ENV
     shell:
-        "gaia figure convexity --dataset {wildcards.dataset} --target all --log {log}"
+        "gaia figure convexity --dataset {wildcards.dataset} --target all --log {log}" + PARAMS
 
 
 rule figure_attribute_edits:
@@ -211,7 +211,7 @@ rule figure_attribute_edits:
     conda:
         CONDA_ENV
     shell:
-        "gaia figure attribute-edits --dataset {wildcards.dataset} --target all --log {log}"
+        "gaia figure attribute-edits --dataset {wildcards.dataset} --target all --log {log}" + PARAMS
 
 
 rule report_results:
@@ -238,4 +238,4 @@ rule report_results:
     conda:
         CONDA_ENV
     shell:
-        "gaia report results --target all --log {log}"
+        "gaia report results --target all --log {log}" + PARAMS

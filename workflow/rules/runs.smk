@@ -22,7 +22,7 @@ if "full" in config["targets"]:
         conda:
             CONDA_ENV
         shell:
-            "gaia run --target {wildcards.target} --seed {wildcards.seed} --log {log}"
+            "gaia run --target {wildcards.target} --seed {wildcards.seed} --log {log}" + PARAMS
 
 
     rule report_full:
@@ -41,7 +41,7 @@ if "full" in config["targets"]:
         conda:
             CONDA_ENV
         shell:
-            "gaia report target --target full --log {log}"
+            "gaia report target --target full --log {log}" + PARAMS
 
     rule full:
         input:

@@ -27,4 +27,4 @@ rule train:
     conda:
         CONDA_ENV
     shell:
-        "gaia train --experiment {wildcards.dataset}/{wildcards.model} --log {log}"
+        "gaia train --experiment {wildcards.dataset}/{wildcards.model} --log {log}" + PARAMS
