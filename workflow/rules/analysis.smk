@@ -13,6 +13,7 @@ rule train_classifier:
         model=paths.classifier_file("{dataset}"),
         metrics=paths.classifier_metrics("{dataset}"),
     params:
+        params_file=PARAMS_FILE,
         values=param_values("analysis.classifier"),
     threads: COMPUTE_THREADS
     log:
@@ -24,7 +25,7 @@ rule train_classifier:
     conda:
         CONDA_ENV
     shell:
-        "gaia train-classifier --dataset {wildcards.dataset} --log {log}" + PARAMS
+        "gaia train-classifier --dataset {wildcards.dataset} --log {log} --params {params.params_file}"
 
 
 rule extract_latents:
@@ -35,6 +36,7 @@ rule extract_latents:
     output:
         paths.latents("{dataset}", "{model}"),
     params:
+        params_file=PARAMS_FILE,
         values=param_values("analysis.latents"),
     threads: COMPUTE_THREADS
     log:
@@ -46,7 +48,7 @@ rule extract_latents:
     conda:
         CONDA_ENV
     shell:
-        "gaia extract-latents --experiment {wildcards.dataset}/{wildcards.model} --log {log}" + PARAMS
+        "gaia extract-latents --experiment {wildcards.dataset}/{wildcards.model} --log {log} --params {params.params_file}"
 
 
 rule attribute_vectors:
@@ -57,6 +59,8 @@ rule attribute_vectors:
     output:
         vectors=paths.attribute_vectors("{dataset}", "{model}"),
         cosines=paths.attribute_cosines("{dataset}", "{model}"),
+    params:
+        params_file=PARAMS_FILE,
     log:
         paths.log_file("attribute_vectors", "{dataset}-{model}"),
     benchmark:
@@ -64,7 +68,7 @@ rule attribute_vectors:
     conda:
         CONDA_ENV
     shell:
-        "gaia attribute-vectors --experiment {wildcards.dataset}/{wildcards.model} --log {log}" + PARAMS
+        "gaia attribute-vectors --experiment {wildcards.dataset}/{wildcards.model} --log {log} --params {params.params_file}"
 
 
 rule attribute_edits:
@@ -80,6 +84,7 @@ rule attribute_edits:
         matched=paths.attribute_matched("{dataset}", "{model}"),
         summary=paths.attribute_summary("{dataset}", "{model}"),
     params:
+        params_file=PARAMS_FILE,
         values=param_values("analysis.edits"),
     threads: COMPUTE_THREADS
     log:
@@ -91,7 +96,7 @@ rule attribute_edits:
     conda:
         CONDA_ENV
     shell:
-        "gaia attribute-edits --experiment {wildcards.dataset}/{wildcards.model} --log {log}" + PARAMS
+        "gaia attribute-edits --experiment {wildcards.dataset}/{wildcards.model} --log {log} --params {params.params_file}"
 
 
 rule interpolation_metrics:
@@ -104,6 +109,7 @@ rule interpolation_metrics:
     output:
         paths.interpolation_metrics("{dataset}", "{model}"),
     params:
+        params_file=PARAMS_FILE,
         values=lambda w: param_values("analysis.interpolation", f"datasets.{w.dataset}"),
     threads: COMPUTE_THREADS
     log:
@@ -115,4 +121,4 @@ rule interpolation_metrics:
     conda:
         CONDA_ENV
     shell:
-        "gaia interpolation-metrics --experiment {wildcards.dataset}/{wildcards.model} --log {log}" + PARAMS
+        "gaia interpolation-metrics --experiment {wildcards.dataset}/{wildcards.model} --log {log} --params {params.params_file}"

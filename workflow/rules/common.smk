@@ -13,7 +13,7 @@ validate_params(config, source="params.yaml with the --config / --configfile ove
 # here: a `gaia` command reading params.yaml itself would silently ignore them. Each rule's
 # `params:` carries the values it depends on, so a changed value reruns exactly those jobs.
 write_effective_params(config, paths.EFFECTIVE_PARAMS)
-PARAMS = f" --params {paths.EFFECTIVE_PARAMS}"
+PARAMS_FILE = str(paths.EFFECTIVE_PARAMS)  # every rule: params_file=PARAMS_FILE, `--params`
 
 # One environment for every rule: the package and its pinned dependencies.
 CONDA_ENV = "../../environment.yml"

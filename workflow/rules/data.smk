@@ -7,6 +7,7 @@ rule prepare_data:
     output:
         directory(paths.processed_dir("{dataset}")),
     params:
+        params_file=PARAMS_FILE,
         values=lambda w: param_values(f"datasets.{w.dataset}"),
     threads: COMPUTE_THREADS
     log:
@@ -16,7 +17,7 @@ rule prepare_data:
     conda:
         CONDA_ENV
     shell:
-        "gaia prepare-data --dataset {wildcards.dataset} --log {log}" + PARAMS
+        "gaia prepare-data --dataset {wildcards.dataset} --log {log} --params {params.params_file}"
 
 
 rule dataset_stats:
@@ -25,6 +26,8 @@ rule dataset_stats:
         code=package_files("data"),
     output:
         paths.dataset_stats("{dataset}"),
+    params:
+        params_file=PARAMS_FILE,
     log:
         paths.log_file("dataset_stats", "{dataset}"),
     benchmark:
@@ -32,4 +35,4 @@ rule dataset_stats:
     conda:
         CONDA_ENV
     shell:
-        "gaia dataset-stats --dataset {wildcards.dataset} --log {log}" + PARAMS
+        "gaia dataset-stats --dataset {wildcards.dataset} --log {log} --params {params.params_file}"

@@ -12,6 +12,7 @@ rule fid_reference:
         stats=paths.fid_reference("{dataset}"),
         info=paths.fid_reference_info("{dataset}"),
     params:
+        params_file=PARAMS_FILE,
         values=param_values("fid"),
     threads: COMPUTE_THREADS
     log:
@@ -23,7 +24,7 @@ rule fid_reference:
     conda:
         CONDA_ENV
     shell:
-        "gaia fid-reference --dataset {wildcards.dataset} --log {log}" + PARAMS
+        "gaia fid-reference --dataset {wildcards.dataset} --log {log} --params {params.params_file}"
 
 
 rule fid:
@@ -39,6 +40,7 @@ rule fid:
     output:
         paths.fid_metrics("{dataset}", "{model}"),
     params:
+        params_file=PARAMS_FILE,
         values=param_values("fid"),
     threads: COMPUTE_THREADS
     log:
@@ -50,4 +52,4 @@ rule fid:
     conda:
         CONDA_ENV
     shell:
-        "gaia fid --experiment {wildcards.dataset}/{wildcards.model} --log {log}" + PARAMS
+        "gaia fid --experiment {wildcards.dataset}/{wildcards.model} --log {log} --params {params.params_file}"

@@ -9,6 +9,7 @@ rule figure_datasets:
         png=paths.figure("datasets"),
         pdf=paths.figure("datasets", "pdf"),
     params:
+        params_file=PARAMS_FILE,
         values=param_values("targets.all"),
     log:
         paths.log_file("figure_datasets", "all"),
@@ -17,7 +18,7 @@ rule figure_datasets:
     conda:
         CONDA_ENV
     shell:
-        "gaia figure datasets --target all --log {log}" + PARAMS
+        "gaia figure datasets --target all --log {log} --params {params.params_file}"
 
 
 rule figure_attribute_stats:
@@ -28,6 +29,7 @@ rule figure_attribute_stats:
         png=paths.figure("attribute_stats"),
         pdf=paths.figure("attribute_stats", "pdf"),
     params:
+        params_file=PARAMS_FILE,
         values=param_values("targets.all"),
     log:
         paths.log_file("figure_attribute_stats", "all"),
@@ -36,7 +38,7 @@ rule figure_attribute_stats:
     conda:
         CONDA_ENV
     shell:
-        "gaia figure attribute-stats --target all --log {log}" + PARAMS
+        "gaia figure attribute-stats --target all --log {log} --params {params.params_file}"
 
 
 rule report_datasets:
@@ -48,6 +50,7 @@ rule report_datasets:
     output:
         paths.datasets_report(),
     params:
+        params_file=PARAMS_FILE,
         values=param_values("targets.all"),
     log:
         paths.log_file("report_datasets", "all"),
@@ -56,7 +59,7 @@ rule report_datasets:
     conda:
         CONDA_ENV
     shell:
-        "gaia report datasets --target all --log {log}" + PARAMS
+        "gaia report datasets --target all --log {log} --params {params.params_file}"
 
 
 rule figure_training:
@@ -72,6 +75,7 @@ rule figure_training:
         ),
         pdf=paths.figure("training_{dataset}", "pdf"),
     params:
+        params_file=PARAMS_FILE,
         values=param_values("targets.all"),
     log:
         paths.log_file("figure_training", "{dataset}"),
@@ -80,7 +84,7 @@ rule figure_training:
     conda:
         CONDA_ENV
     shell:
-        "gaia figure training --dataset {wildcards.dataset} --target all --log {log}" + PARAMS
+        "gaia figure training --dataset {wildcards.dataset} --target all --log {log} --params {params.params_file}"
 
 
 rule figure_reconstructions:
@@ -97,6 +101,7 @@ rule figure_reconstructions:
         ),
         pdf=paths.figure("reconstructions_{dataset}", "pdf"),
     params:
+        params_file=PARAMS_FILE,
         values=param_values("targets.all"),
     log:
         paths.log_file("figure_reconstructions", "{dataset}"),
@@ -105,7 +110,7 @@ rule figure_reconstructions:
     conda:
         CONDA_ENV
     shell:
-        "gaia figure reconstructions --dataset {wildcards.dataset} --target all --log {log}" + PARAMS
+        "gaia figure reconstructions --dataset {wildcards.dataset} --target all --log {log} --params {params.params_file}"
 
 
 rule figure_interpolations:
@@ -123,6 +128,7 @@ rule figure_interpolations:
         ),
         pdf=paths.figure("interpolations_{dataset}", "pdf"),
     params:
+        params_file=PARAMS_FILE,
         values=lambda w: param_values(
             "targets.all", "analysis.interpolation.faces.seed", f"datasets.{w.dataset}"
         ),
@@ -133,7 +139,7 @@ rule figure_interpolations:
     conda:
         CONDA_ENV
     shell:
-        "gaia figure interpolations --dataset {wildcards.dataset} --target all --log {log}" + PARAMS
+        "gaia figure interpolations --dataset {wildcards.dataset} --target all --log {log} --params {params.params_file}"
 
 
 rule figure_entanglement:
@@ -149,6 +155,7 @@ rule figure_entanglement:
         ),
         pdf=paths.figure("entanglement_{dataset}", "pdf"),
     params:
+        params_file=PARAMS_FILE,
         values=param_values("targets.all", "analysis.edits.report_scale"),
     log:
         paths.log_file("figure_entanglement", "{dataset}"),
@@ -157,7 +164,7 @@ rule figure_entanglement:
     conda:
         CONDA_ENV
     shell:
-        "gaia figure entanglement --dataset {wildcards.dataset} --target all --log {log}" + PARAMS
+        "gaia figure entanglement --dataset {wildcards.dataset} --target all --log {log} --params {params.params_file}"
 
 
 rule figure_convexity:
@@ -174,6 +181,7 @@ rule figure_convexity:
         ),
         pdf=paths.figure("convexity_{dataset}", "pdf"),
     params:
+        params_file=PARAMS_FILE,
         values=param_values(
             "targets.all", "analysis.interpolation.faces.seed", "analysis.latents.batch_size"
         ),
@@ -184,7 +192,7 @@ rule figure_convexity:
     conda:
         CONDA_ENV
     shell:
-        "gaia figure convexity --dataset {wildcards.dataset} --target all --log {log}" + PARAMS
+        "gaia figure convexity --dataset {wildcards.dataset} --target all --log {log} --params {params.params_file}"
 
 
 rule figure_attribute_edits:
@@ -203,6 +211,7 @@ rule figure_attribute_edits:
         ),
         pdf=paths.figure("attribute_edits_{dataset}", "pdf"),
     params:
+        params_file=PARAMS_FILE,
         values=param_values("targets.all", "analysis.edits.scales"),
     log:
         paths.log_file("figure_attribute_edits", "{dataset}"),
@@ -211,7 +220,7 @@ rule figure_attribute_edits:
     conda:
         CONDA_ENV
     shell:
-        "gaia figure attribute-edits --dataset {wildcards.dataset} --target all --log {log}" + PARAMS
+        "gaia figure attribute-edits --dataset {wildcards.dataset} --target all --log {log} --params {params.params_file}"
 
 
 rule report_results:
@@ -228,6 +237,7 @@ rule report_results:
     output:
         paths.results_report(),
     params:
+        params_file=PARAMS_FILE,
         values=param_values(
             "targets.all", "fid.sets", "models", "report", "analysis.edits.leakage_pairs"
         ),
@@ -238,4 +248,4 @@ rule report_results:
     conda:
         CONDA_ENV
     shell:
-        "gaia report results --target all --log {log}" + PARAMS
+        "gaia report results --target all --log {log} --params {params.params_file}"

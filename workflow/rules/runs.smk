@@ -13,6 +13,7 @@ if "full" in config["targets"]:
         output:
             run_report("{target}", "{seed}"),
         params:
+            params_file=PARAMS_FILE,
             values=lambda w: run_params(config, w.target, int(w.seed)),
         threads: 1024  # every core: Snakemake lowers a job's threads to --cores
         log:
@@ -22,7 +23,7 @@ if "full" in config["targets"]:
         conda:
             CONDA_ENV
         shell:
-            "gaia run --target {wildcards.target} --seed {wildcards.seed} --log {log}" + PARAMS
+            "gaia run --target {wildcards.target} --seed {wildcards.seed} --log {log} --params {params.params_file}"
 
 
     rule report_full:
@@ -33,6 +34,7 @@ if "full" in config["targets"]:
             report=FULL_REPORT,
             figures=directory(f"{FULL['report_dir']}/figures"),
         params:
+            params_file=PARAMS_FILE,
             values=param_values("targets.full"),
         log:
             paths.log_file("report_target", "full"),
@@ -41,7 +43,7 @@ if "full" in config["targets"]:
         conda:
             CONDA_ENV
         shell:
-            "gaia report target --target full --log {log}" + PARAMS
+            "gaia report target --target full --log {log} --params {params.params_file}"
 
     rule full:
         input:

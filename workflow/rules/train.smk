@@ -13,6 +13,7 @@ rule train:
         metrics=paths.train_metrics("{dataset}", "{model}"),
         samples=directory(paths.samples_dir("{dataset}", "{model}")),
     params:
+        params_file=PARAMS_FILE,
         values=lambda w: {
             **experiment_params(w.dataset, w.model),
             **param_values(f"datasets.{w.dataset}", "analysis.interpolation.lines"),
@@ -27,4 +28,4 @@ rule train:
     conda:
         CONDA_ENV
     shell:
-        "gaia train --experiment {wildcards.dataset}/{wildcards.model} --log {log}" + PARAMS
+        "gaia train --experiment {wildcards.dataset}/{wildcards.model} --log {log} --params {params.params_file}"
