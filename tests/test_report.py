@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -339,3 +340,21 @@ def test_a_pipe_inside_a_cell_does_not_split_it() -> None:
     header, _, row, blank = table(["claim", "verdict"], [["mean |leakage| of x", "ok"]])
     assert row == "| mean \\|leakage\\| of x | ok |" and blank == ""
     assert len(re.split(r"(?<!\\)\|", row)) == len(re.split(r"(?<!\\)\|", header))
+
+
+def test_the_stamp_ignores_the_reports_own_folder(tmp_path: Path, monkeypatch) -> None:
+    from gaia.report.target import git_commit
+
+    monkeypatch.chdir(tmp_path)
+    for name in ("code.py", "docs/results/README.md"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("v1\n")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "c"], check=True)
+    (tmp_path / "docs/results/README.md").write_text("v2\n")  # the report rewriting itself
+    assert not git_commit("docs/results").endswith("+changes")
+    assert git_commit().endswith("+changes")
+    (tmp_path / "code.py").write_text("v2\n")
+    assert git_commit("docs/results").endswith("+changes")

@@ -45,14 +45,18 @@ FILES = {
 }
 
 
-def git_commit() -> str:
-    """The checked-out commit (with '+changes' when the work tree differs), or 'unknown'."""
+def git_commit(own_outputs: str | None = None) -> str:
+    """The checked-out commit (with '+changes' when the work tree differs from it, not counting
+    the report's own folder `own_outputs`, which the report is writing), or 'unknown'."""
     try:
         commit = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
         ).stdout.strip()
         dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
+            [
+                *("git", "status", "--porcelain", "--untracked-files=no", "--", "."),
+                *([f":(exclude){own_outputs}"] if own_outputs else []),
+            ],
             capture_output=True,
             text=True,
             check=True,
@@ -91,8 +95,8 @@ def target_markdown(params: dict[str, Any], target: str) -> str:
         f"`snakemake --cores 8 {target} --forcerun run_target` or "
         f"`dvc repro {entry['report_dir']}/dvc.yaml`.",
         "",
-        f"- commit `{git_commit()}`; gaia-repro {__version__}; params.yaml sha256 "
-        f"`{sha256_file('params.yaml')[:16]}…`; torch {torch.__version__}",
+        f"- commit `{git_commit(entry['report_dir'])}`; gaia-repro {__version__}; "
+        f"params.yaml sha256 `{sha256_file('params.yaml')[:16]}…`; torch {torch.__version__}",
         f"- machine: {platform.machine()}, "
         f"{'CUDA ' + torch.cuda.get_device_name(0) if torch.cuda.is_available() else 'CPU only'}",
         f"- seeds {seeds}; datasets {', '.join(entry['datasets'])}; models "
