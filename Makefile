@@ -19,13 +19,11 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install -e '.[dev]'
 	@touch $@
 
-# Jobs that run networks take turns on a GPU where one is visible and run side by side on the
-# CPU otherwise (workflow/rules/common.smk). The longest job of the embedded default, its
-# critical path, is scheduled first.
-FIRST ?= results/synthfaces/gaia/model.pt
-
+# Exactly the mission's `snakemake --cores N all`: jobs that run networks take turns on a GPU
+# where one is visible and run side by side on the CPU otherwise, and the costliest training
+# job, the critical path, starts first (workflow/rules/common.smk).
 reproduce: setup
-	snakemake --cores $(CORES) all --prioritize $(FIRST)
+	snakemake --cores $(CORES) all
 
 # The Snakemake report of a finished run (name the target: without one, Snakemake 9.27's
 # --report builds an empty graph and fails).

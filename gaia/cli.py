@@ -120,34 +120,20 @@ def target_datasets(params: dict[str, Any], target: str) -> list[str]:
     return list(params["targets"][target]["datasets"])
 
 
-# Figures of one dataset: figure name -> "module:function", called as (params, dataset, models).
-DATASET_FIGURES = {
-    "training": "gaia.figures.training:plot_training",
-    "reconstructions": "gaia.figures.reconstructions:plot_reconstructions",
-    "interpolations": "gaia.figures.interpolations:plot_interpolations",
-    "entanglement": "gaia.figures.entanglement:plot_entanglement",
-    "convexity": "gaia.figures.convexity:plot_convexity",
-    "attribute-edits": "gaia.figures.attribute_edits:plot_attribute_edits",
-}
-
-
 def cmd_figure(args: argparse.Namespace, params: dict[str, Any]) -> None:
+    from gaia.figures.registry import TARGET, figure
+
     datasets = target_datasets(params, args.target)
-    if args.figure in DATASET_FIGURES:
+    entry = figure(args.figure)
+    module, name = entry.plot.split(":")
+    plot = getattr(importlib.import_module(module), name)
+    if entry.scope == TARGET:
+        written = plot(datasets)
+    else:
         if args.dataset is None:
             raise GaiaError(f"figure {args.figure!r} draws one dataset: add --dataset NAME")
         dataset_config(params, args.dataset)
-        module, name = DATASET_FIGURES[args.figure].split(":")
-        plot = getattr(importlib.import_module(module), name)
         written = plot(params, args.dataset, params["targets"][args.target]["models"])
-    elif args.figure == "datasets":
-        from gaia.figures.datasets import plot_datasets
-
-        written = plot_datasets(datasets)
-    else:
-        from gaia.figures.attribute_stats import plot_attribute_stats
-
-        written = plot_attribute_stats(datasets)
     log.info("wrote %s", ", ".join(map(str, written)))
 
 
@@ -158,21 +144,59 @@ def cmd_run(args: argparse.Namespace, params: dict[str, Any]) -> None:
     log.info("wrote %s", report)
 
 
+# Reports: name -> "module:function", called with (params, target) and returning the file.
+REPORTS = {
+    "datasets": "gaia.report.datasets:write_datasets_report",
+    "results": "gaia.report.results:write_results_report",
+    "target": "gaia.report.target:write_target_report",
+}
+
+
 def cmd_report(args: argparse.Namespace, params: dict[str, Any]) -> None:
-    if args.report == "target":
-        from gaia.report.target import write_target_report
-
-        log.info("wrote %s", write_target_report(params, args.target))
-        return
-    if args.report == "results":
-        from gaia.report.results import write_results_report
-
+    if args.report != "target":
         target_datasets(params, args.target)  # a clear error for unknown targets
-        log.info("wrote %s", write_results_report(params, args.target))
-        return
-    from gaia.report.datasets import write_datasets_report
+    module, name = REPORTS[args.report].split(":")
+    write = getattr(importlib.import_module(module), name)
+    log.info("wrote %s", write(params, args.target))
 
-    log.info("wrote %s", write_datasets_report(target_datasets(params, args.target)))
+
+def cmd_dvc_yaml(args: argparse.Namespace, params: dict[str, Any]) -> None:
+    from gaia.dvc_export import write_dvc_yaml
+
+    stale = write_dvc_yaml(Path("."), check=args.check)
+    if args.check and stale:
+        raise GaiaError(
+            f"{', '.join(map(str, stale))} differ from the Snakemake workflow: run `gaia dvc-yaml`"
+        )
+
+
+# Modules each step runs beyond the CLI (its handler imports them lazily): the code a step
+# depends on is their import closure (gaia/code_deps.py; tests/test_code_deps.py checks this
+# table against the handlers).
+STEP_MODULES = {
+    "prepare-data": ("gaia.data.prepare",),
+    "dataset-stats": ("gaia.data.stats",),
+    "train": ("gaia.train.trainer",),
+    "bench": ("gaia.bench",),
+    "train-classifier": ("gaia.analysis.classifier_training",),
+    "fid-reference": ("gaia.metrics.fid",),
+    "run": ("gaia.runs",),
+    "dvc-yaml": ("gaia.dvc_export",),
+}
+
+
+def step_modules(step: str, choice: str | None = None) -> tuple[str, ...]:
+    """The modules `gaia STEP [CHOICE]` imports to do its work (CHOICE: a figure or report)."""
+    if step == "figure":
+        from gaia.figures.registry import figure
+
+        return ("gaia.figures.registry", figure(str(choice)).module)
+    if step == "report":
+        return (REPORTS[str(choice)].partition(":")[0],)
+    for name, function, _, _ in EXPERIMENT_STEPS:
+        if name == step:
+            return (function.partition(":")[0],)
+    return STEP_MODULES[step]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -217,7 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.add_argument("--dataset", required=True)
     sub = step("figure", cmd_figure, "draw a figure into reports/figures (PNG and PDF)")
-    sub.add_argument("figure", choices=["datasets", "attribute-stats", *DATASET_FIGURES])
+    sub.add_argument("figure", help="a figure of gaia/figures/registry.py, e.g. training")
     sub.add_argument("--target", default="all", help="draw the datasets (models) of this target")
     sub.add_argument("--dataset", help="the dataset of a per-dataset figure")
     sub = step("run", cmd_run, "run the whole pipeline for one seed of a seeded target (e.g. full)")
@@ -227,10 +251,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub = step("report", cmd_report, "write a markdown report into reports/ (or docs/results/)")
     sub.add_argument(
         "report",
-        choices=["datasets", "results", "target"],
+        choices=list(REPORTS),
         help="target: a seeded target's report over its seeds (docs/results/ for full)",
     )
     sub.add_argument("--target", default="all", help="report on the datasets of this target")
+    sub = step("dvc-yaml", cmd_dvc_yaml, "write dvc.yaml files from the Snakemake workflow")
+    sub.add_argument(
+        "--check", action="store_true", help="only check that the committed files are current"
+    )
     return parser
 
 

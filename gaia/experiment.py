@@ -107,3 +107,19 @@ def resolve_experiment(params: dict[str, Any], name: str) -> Experiment:
         objective_params=objective_params,
         training=training,
     )
+
+
+def experiment_param_keys(params: dict[str, Any], dataset: str, model: str) -> list[str]:
+    """The params.yaml keys an experiment's training reads (its rule's and stage's params)."""
+    preset = params["models"][model]["preset"]
+    # All of `experiments`, not this experiment's entry: a key must exist in params.yaml for
+    # DVC, and overrides come and go. The held-out angle accuracy of lines reads the
+    # interpolation settings of lines.
+    return [
+        "training",
+        f"models.{model}",
+        f"presets.{preset}",
+        "experiments",
+        f"datasets.{dataset}",
+        "analysis.interpolation.lines",
+    ]

@@ -88,6 +88,11 @@ def interpolation_metrics(dataset: str, model: str) -> Path:
     return experiment_dir(dataset, model) / "interpolation_metrics.json"
 
 
+def convexity_latents(dataset: str, model: str) -> Path:
+    """Real test latents, interpolation midpoints and their re-encodings (convexity figure)."""
+    return experiment_dir(dataset, model) / "convexity.npz"
+
+
 def fid_metrics(dataset: str, model: str) -> Path:
     return experiment_dir(dataset, model) / "fid.json"
 

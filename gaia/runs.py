@@ -62,6 +62,11 @@ def run_params(params: dict[str, Any], target: str, seed: int) -> dict[str, Any]
     return validate_params(run, source=f"the run of target {target!r} with seed {seed}")
 
 
+def run_param_keys(params: dict[str, Any], target: str) -> list[str]:
+    """The params.yaml keys a seed's run of `target` reads: all but the other targets."""
+    return [*(key for key in params if key != "targets"), f"targets.{target}"]
+
+
 def run_target(
     params: dict[str, Any], target: str, seed: int, cores: int | None = None, progress: bool = True
 ) -> Path:

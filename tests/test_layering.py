@@ -21,6 +21,19 @@ def imported_modules(path: Path) -> set[str]:
     return modules
 
 
+def test_nothing_below_training_runs_training_code() -> None:
+    """Not even indirectly: the import closure of every analysis, metric, figure and report
+    module (gaia/code_deps.py) holds no file of gaia/train/."""
+    from gaia.code_deps import import_closure
+
+    for sub in BELOW_TRAINING:
+        for path in sorted((PACKAGE / sub).rglob("*.py")):
+            module = ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+            module = module.removesuffix(".__init__")
+            closure = import_closure([module], PACKAGE.parent)
+            assert not [f for f in closure if f.startswith("gaia/train/")], module
+
+
 def test_no_analysis_metric_figure_or_report_module_imports_the_training_package() -> None:
     offenders = {
         str(path.relative_to(PACKAGE)): sorted(

@@ -1,4 +1,4 @@
-"""GAIA's objective on hand-made tensors with known answers (paper_spec.md section 2)."""
+"""GAIA's objective on hand-made tensors with known answers (docs/method.md §2)."""
 
 from __future__ import annotations
 

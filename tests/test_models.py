@@ -29,7 +29,7 @@ def paper_configs(default_params: dict) -> tuple[AutoencoderConfig, AutoencoderC
 
 
 def test_paper_preset_parameter_counts(default_params: dict) -> None:
-    """paper_spec.md 1.3: G about 283.07 M (268.7 M in the two dense layers), D about 3.67 M."""
+    """docs/method.md §1.3: G about 283.07 M (268.7 M in the two dense layers), D about 3.67 M."""
     g_cfg, d_cfg = paper_configs(default_params)
     with torch.device("meta"):  # count without allocating 1.1 GB
         g, d = Autoencoder(g_cfg), Autoencoder(d_cfg)

@@ -38,10 +38,13 @@ def run_snakemake(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def snakemake_stages(root: Path, targets: tuple[str, ...] = ("all", "full")) -> dict[str, Stage]:
-    """Jobs of a forced dry run, keyed like DVC stages: rule name, then @wildcard values."""
-    flags = ["--cores", "1", "--dry-run", "--forceall", "--printshellcmds", "--nolock"]
-    done = run_snakemake(root, *flags, *targets)
+def snakemake_stages(
+    root: Path, targets: tuple[str, ...] = ("all", "full"), forced: bool = True
+) -> dict[str, Stage]:
+    """Jobs of a dry run (forced: every job of the targets), keyed like DVC stages: rule name,
+    then -wildcard values."""
+    flags = ["--cores", "1", "--dry-run", "--printshellcmds", "--nolock"]
+    done = run_snakemake(root, *flags, *(["--forceall"] if forced else []), *targets)
     if done.returncode != 0:
         raise AssertionError(f"Snakemake dry run failed:\n{done.stderr[-3000:]}")
     dry_run = done.stdout
@@ -54,7 +57,7 @@ def snakemake_stages(root: Path, targets: tuple[str, ...] = ("all", "full")) -> 
         command = re.search(r"^Shell command: (.*)$", block, flags=re.M)
         key = header.group(1)
         if "wildcards" in fields:
-            key += "@" + "-".join(v.split("=", 1)[1] for v in fields["wildcards"].split(", "))
+            key += "".join("-" + v.split("=", 1)[1] for v in fields["wildcards"].split(", "))
 
         def files(field: str, fields: dict[str, str] = fields) -> set[str]:
             return set(fields[field].split(", ")) if field in fields else set()
@@ -67,7 +70,7 @@ def snakemake_stages(root: Path, targets: tuple[str, ...] = ("all", "full")) -> 
             deps=frozenset(files("input")),
             outs=frozenset(files("output") | files("log")),
         )
-    if not stages:
+    if not stages and forced:
         raise AssertionError(f"no jobs found in the Snakemake dry run:\n{dry_run}")
     return stages
 

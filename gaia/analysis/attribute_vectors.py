@@ -1,4 +1,4 @@
-"""Attribute vectors in latent space: OLS partial effects vs mean differences (paper_spec.md 5.5).
+"""Attribute vectors in latent space: OLS partial effects vs mean differences (docs/method.md §5.5).
 
 OLS (the paper's method): regress every latent dimension on all binary attributes plus an
 intercept, in one least-squares fit; attribute a's vector is its coefficient row, the expected

@@ -29,7 +29,7 @@ from gaia.data.store import load_split
 from gaia.errors import GaiaError
 from gaia.models.trained import load_trained
 from gaia.utils.device import select_device
-from gaia.utils.io import atomic_path, write_json, write_text
+from gaia.utils.io import write_json, write_npz, write_text
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +48,7 @@ def fit_attribute_vectors(
     attributes = _attributes(dataset, "train").iloc[latents["fit_index"]]
     vectors = attribute_vectors(latents["fit_latents"], attributes)
     names = list(attributes.columns)
-    with atomic_path(paths.attribute_vectors(dataset, model)) as tmp, open(tmp, "wb") as handle:
-        np.savez(handle, names=np.array(names), **vectors)
+    write_npz(paths.attribute_vectors(dataset, model), names=np.array(names), **vectors)
     tables = []
     for method in METHODS:
         table = cosine_similarities(vectors[method], names).rename_axis("attribute")

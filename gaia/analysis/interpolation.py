@@ -1,6 +1,6 @@
 """`gaia interpolation-metrics`: how good are a model's latent interpolations?
 
-lines (ACAI's benchmark, paper_spec.md 8.3): Mean Distance and Smoothness of 16-step latent
+lines (ACAI's benchmark, docs/method.md §8.3): Mean Distance and Smoothness of 16-step latent
 interpolations between random test pairs, next to the same metrics of two references on the same
 pairs: the correct interpolation (rendered lines sweeping the short way round, the floor) and the
 pixel cross-fade (a poor interpolation).
@@ -10,6 +10,9 @@ interpolation (where the model has a D), the classifier's confidence (mean over 
 max(p, 1-p)), and for midpoints (alpha = 0.5) and reconstructions the distance to the nearest
 real test image in the classifier's feature space, with the real-to-real nearest-neighbour
 distance as the scale.
+
+Every dataset: the latent convexity distances (gaia/analysis/convexity.py), whose latents are
+saved for the convexity figure.
 """
 
 from __future__ import annotations
@@ -24,8 +27,10 @@ import torch
 from gaia import paths
 from gaia.analysis.classifier import AttributeClassifier
 from gaia.analysis.classifier_training import load_classifier
+from gaia.analysis.convexity import convexity
 from gaia.analysis.latents import decode_latents
 from gaia.analysis.lines_metrics import crossfade, lines_metrics, shortest_arc_angles
+from gaia.analysis.pairs import interpolate_latents, nearest_distance, random_pairs
 from gaia.config import dataset_config
 from gaia.data.line_angles import reference_lines
 from gaia.data.lines import render_lines
@@ -34,26 +39,9 @@ from gaia.models.trained import TrainedModel, load_trained
 from gaia.utils.batching import map_batches, module_device
 from gaia.utils.device import select_device
 from gaia.utils.images import nchw_view, to_model_input
-from gaia.utils.io import write_json
-from gaia.utils.seeding import Stream, seeded_generator
+from gaia.utils.io import write_json, write_npz
 
 log = logging.getLogger(__name__)
-
-
-def random_pairs(count: int, available: int, seed: int) -> np.ndarray:
-    """(count, 2) indices of distinct test images, seeded."""
-    generator = seeded_generator(seed, Stream.INTERPOLATION_PAIRS)
-    first = torch.randint(available, (count,), generator=generator)
-    offset = torch.randint(1, available, (count,), generator=generator)
-    return torch.stack([first, (first + offset) % available], dim=1).numpy()
-
-
-def interpolate_latents(z: np.ndarray, pairs: np.ndarray, alphas: np.ndarray) -> torch.Tensor:
-    """(pairs * steps, d): (1 - t) z_first + t z_second for each t in `alphas`, pair-major."""
-    a = torch.from_numpy(z[pairs[:, 0]]).unsqueeze(1)
-    b = torch.from_numpy(z[pairs[:, 1]]).unsqueeze(1)
-    t = torch.from_numpy(np.asarray(alphas, np.float32)).view(1, -1, 1)
-    return ((1 - t) * a + t * b).reshape(-1, z.shape[1])
 
 
 def lines_interpolation_metrics(
@@ -93,14 +81,6 @@ def _d_error(trained: TrainedModel, images: torch.Tensor, batch: int) -> float:
         x = images[s : s + batch].to(device)
         total += float((trained.discriminator(x).float() - x).abs().mean()) * len(x)
     return total / len(images)
-
-
-def nearest_distance(queries: torch.Tensor, reals: torch.Tensor, exclude_self: bool = False):
-    """Mean Euclidean distance from each query to its nearest real (itself excluded if asked)."""
-    distances = torch.cdist(queries, reals)
-    if exclude_self:
-        distances.fill_diagonal_(float("inf"))
-    return float(distances.min(dim=1).values.mean())
 
 
 def face_interpolation_metrics(
@@ -153,6 +133,9 @@ def interpolation_metrics(
         results = face_interpolation_metrics(
             trained, load_classifier(dataset, device), latents, images, settings["faces"]
         )
+    convexity_latents, distances = convexity(trained.generator, latents, settings["convexity"])
+    results |= distances
+    write_npz(paths.convexity_latents(dataset, model), **convexity_latents)
     write_json(paths.interpolation_metrics(dataset, model), results)
     log.info("%s/%s interpolation metrics: %s", dataset, model, results)
     return results

@@ -25,7 +25,7 @@ from gaia.models.autoencoder import Autoencoder, latent_vector, split_latent
 from gaia.models.trained import load_trained
 from gaia.utils.device import select_device
 from gaia.utils.images import nchw_view, to_model_input
-from gaia.utils.io import atomic_path
+from gaia.utils.io import write_npz
 from gaia.utils.seeding import Stream, seeded_generator
 
 log = logging.getLogger(__name__)
@@ -86,14 +86,13 @@ def extract_latents(params: dict[str, Any], dataset: str, model: str, progress: 
     batch = settings["batch_size"]
     fit = encode_images(trained.generator, train_split.images[fit_index], batch, device, progress)
     test = encode_images(trained.generator, test_split.images, batch, device, progress)
-    with atomic_path(paths.latents(dataset, model)) as tmp, open(tmp, "wb") as handle:
-        np.savez(
-            handle,
-            fit_latents=fit,
-            fit_index=fit_index,
-            test_latents=test,
-            content_dim=np.array(trained.content_dim),
-        )
+    write_npz(
+        paths.latents(dataset, model),
+        fit_latents=fit,
+        fit_index=fit_index,
+        test_latents=test,
+        content_dim=np.array(trained.content_dim),
+    )
     log.info(
         "%s/%s: %d fit and %d test latents of size %d",
         dataset,

@@ -1,4 +1,4 @@
-"""ACAI's interpolation metrics on the lines benchmark (paper_spec.md section 8.3).
+"""ACAI's interpolation metrics on the lines benchmark (docs/method.md §8.3).
 
 Every decoded interpolant is matched to the nearest of N rendered reference lines (angles
 linspace(0, 2*pi - 2*pi/N, N), drawn by the dataset's own renderer; N is

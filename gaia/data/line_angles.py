@@ -1,8 +1,8 @@
 """Read the angle back from an image of the lines dataset: the inverse of `render_lines`.
 
 An image is matched to the nearest of N rendered reference lines (angles linspace(0, 2*pi -
-2*pi/N, N)) by cosine distance on the flattened pixels, as ACAI's metrics do (paper_spec.md
-8.3). Pixels are mapped to [-1, 1] first, ACAI's range: in [0, 1] an all-black image is the zero
+2*pi/N, N)) by cosine distance on the flattened pixels, as ACAI's metrics do (docs/method.md
+§8.3). Pixels are mapped to [-1, 1] first, ACAI's range: in [0, 1] an all-black image is the zero
 vector, whose cosine distance is undefined, while in [-1, 1] it is a (bad) image with a
 well-defined distance to every line. The distance is scale-free, so a faint line at the right
 angle reads as that angle, and a dot or a blob reads as an arbitrary one.

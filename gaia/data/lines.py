@@ -1,4 +1,4 @@
-"""lines: the ACAI interpolation benchmark (Berthelot et al., 2018; paper_spec.md section 8.3).
+"""lines: the ACAI interpolation benchmark (Berthelot et al., 2018; docs/method.md §8.3).
 
 One anti-aliased line of width `line_width` pixels per single-channel image, starting at the
 image centre and running outwards for (resolution/2 - 1) pixels at an angle drawn uniformly in

@@ -5,6 +5,8 @@ The reference numbers the report compares against live here too.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +15,7 @@ from gaia.data.store import Split, load_split
 
 # Young:old ratio among males and among females, as stated by the paper (via the mission text).
 PAPER_YOUNG_TO_OLD = {"male": 0.28, "female": 8.49}
-# CelebA attribute annotations of the 30,000 CelebA-HQ images (paper_spec.md section 5.5).
+# CelebA attribute annotations of the 30,000 CelebA-HQ images (docs/method.md §5.5).
 CELEBAHQ_COUNTS = {"male_young": 6654, "male_old": 4403, "female_young": 16714, "female_old": 2229}
 
 
@@ -60,3 +62,10 @@ def split_stats(split: Split) -> dict[str, Any]:
 
 def dataset_stats(dataset_dir: str | Path) -> dict[str, Any]:
     return {split: split_stats(load_split(dataset_dir, split)) for split in paths.SPLITS}
+
+
+def load_stats(datasets: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """The statistics `gaia dataset-stats` wrote for each dataset."""
+    return {
+        name: json.loads(paths.dataset_stats(name).read_text(encoding="utf-8")) for name in datasets
+    }

@@ -1,7 +1,7 @@
 """Figure: attribute edits of held-out faces, OLS next to mean difference
 (reports/figures/attribute_edits_DATASET.png).
 
-As the authors' attribute figure (paper_spec.md 5.5): for a few held-out faces, the original, its
+As the authors' attribute figure (docs/method.md §5.5): for a few held-out faces, the original, its
 reconstruction, then z + k v_a and z - k v_a for every attribute a, one row per model and method
 so that OLS rows sit next to mean-difference rows. k is the largest configured edit scale (the
 authors' notebook used 3). Below, the vectors themselves passed through the decoder, as in the

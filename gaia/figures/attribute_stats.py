@@ -3,21 +3,14 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
 from gaia import paths
-from gaia.data.stats import CELEBAHQ_COUNTS, PAPER_YOUNG_TO_OLD, young_old_table
+from gaia.data.stats import CELEBAHQ_COUNTS, PAPER_YOUNG_TO_OLD, load_stats, young_old_table
 from gaia.figures.common import plt, save_figure
-
-
-def load_stats(datasets: Sequence[str]) -> dict[str, dict]:
-    return {
-        name: json.loads(paths.dataset_stats(name).read_text(encoding="utf-8")) for name in datasets
-    }
 
 
 def plot_attribute_stats(datasets: Sequence[str], out_png: Path | None = None) -> list[Path]:

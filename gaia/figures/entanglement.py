@@ -3,8 +3,9 @@
 One heat map per model and method (OLS, mean difference): row a, column b is the change of the
 classifier's P(b) per unit of attribute a added at the report scale k (the signed leakage,
 averaged over adding a to faces without it and removing it from faces with it; the diagonal is
-the edit's efficacy). The last panel compares the Young -> Male and Male -> Young leakage of the
-two methods for every model: the paper's argument that OLS vectors drag less along.
+the edit's efficacy). The last panel compares the two methods' leakage for every model on the
+pairs of `analysis.edits.leakage_pairs` (Young -> Male first: the paper's argument that OLS
+vectors drag less along).
 """
 
 from __future__ import annotations
@@ -60,7 +61,13 @@ def plot_entanglement(
     assert image is not None
     fig.colorbar(image, ax=maps, shrink=0.5, label="signed change of P (per unit added)")
     ax = fig.add_subplot(grid[:, len(METHODS)])
-    pairs = [("Young", "Male"), ("Male", "Young")]
+    edited = set.intersection(*(set(table.attribute) for table in tables.values()))
+    judged = set.intersection(*(set(table.columns) for table in tables.values()))
+    pairs = [
+        (a, b)
+        for a, b in params["analysis"]["edits"]["leakage_pairs"]
+        if a in edited and f"delta_{b}" in judged
+    ]
     labels, offsets = [], np.arange(len(models) * len(pairs))
     width = 0.38
     for i, method in enumerate(METHODS):
@@ -74,7 +81,7 @@ def plot_entanglement(
     ax.set_yticks(offsets, labels, fontsize=7)
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_xlabel("change of P(target) per unit of source added")
-    ax.set_title("Young/Male leakage, OLS vs mean difference", fontsize=9)
+    ax.set_title("Leakage of the reported pairs, OLS vs mean difference", fontsize=9)
     ax.legend(fontsize=7)
     ax.invert_yaxis()
     fig.suptitle(

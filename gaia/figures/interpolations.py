@@ -1,7 +1,7 @@
 """Figure: latent interpolations between held-out pairs
 (reports/figures/interpolations_DATASET.png).
 
-As the authors' morph figure (paper_spec.md 5.4): each row is real image A, ten decodes of
+As the authors' morph figure (docs/method.md §5.4): each row is real image A, ten decodes of
 (1 - t) z_A + t z_B for t = 0..1 (z_c and z_s together, linear), then real image B. For each pair,
 one row per model and, for contrast, the pixel cross-fade; on lines also the correct
 interpolation (the line sweeping the short way round between the two angles).
@@ -17,9 +17,9 @@ import numpy as np
 import torch
 
 from gaia import paths
-from gaia.analysis.interpolation import interpolate_latents, random_pairs
 from gaia.analysis.latents import decode_latents
 from gaia.analysis.lines_metrics import crossfade, shortest_arc_angles
+from gaia.analysis.pairs import interpolate_latents, random_pairs
 from gaia.config import dataset_config
 from gaia.data.lines import render_lines
 from gaia.data.store import load_split

@@ -1,7 +1,7 @@
 """Figure: every model's reconstructions of the same held-out images
 (reports/figures/reconstructions_DATASET.png).
 
-The paper's comparison figure (paper_spec.md 5.3) set GAIA beside other papers' pictures; here
+The paper's comparison figure (docs/method.md §5.3) set GAIA beside other papers' pictures; here
 the AE baseline is trained on the same data for the same budget. Rows: the inputs X, then per
 model G(X), and for GAIA also D(X) and D(G(X)), as in the authors' monitor figure.
 """

@@ -41,7 +41,7 @@ from gaia.metrics.image_sets import (
 from gaia.models.trained import load_trained
 from gaia.utils.device import select_device
 from gaia.utils.images import nchw_view
-from gaia.utils.io import atomic_path, write_json
+from gaia.utils.io import write_json, write_npz
 from gaia.utils.seeding import Stream
 
 log = logging.getLogger(__name__)
@@ -100,8 +100,7 @@ def write_fid_reference(params: dict[str, Any], dataset: str, progress: bool = T
             "reference_requested": ex.reference_images,
             "reference_images": len(index),
         }
-    with atomic_path(paths.fid_reference(dataset)) as tmp, open(tmp, "wb") as handle:
-        np.savez(handle, **arrays)
+    write_npz(paths.fid_reference(dataset), **arrays)
     write_json(paths.fid_reference_info(dataset), info)
     return info
 

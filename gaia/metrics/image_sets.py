@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from gaia.analysis.interpolation import interpolate_latents, random_pairs
+from gaia.analysis.pairs import interpolate_latents, random_pairs
 from gaia.models.autoencoder import Autoencoder, split_latent
 from gaia.utils.batching import map_batches, module_device
 from gaia.utils.images import to_uint8

@@ -1,6 +1,6 @@
 """The GAIA networks: a MUNIT-style content/style autoencoder, used for both G and D.
 
-A faithful port of the authors' TF1 `network.py` (paper_spec.md section 1.2); read top to bottom:
+A faithful port of the authors' TF1 `network.py` (docs/method.md §1.2); read top to bottom:
 
     encoder   content: conv7 -> n_down x (conv4 s2, channels x2) -> n_res ResBlocks(IN)
                        -> [Linear to content_dim]            (G only: D keeps the feature map)

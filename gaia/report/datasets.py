@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from gaia import paths
-from gaia.data.stats import CELEBAHQ_COUNTS, PAPER_YOUNG_TO_OLD, young_old_table
+from gaia.data.stats import CELEBAHQ_COUNTS, PAPER_YOUNG_TO_OLD, load_stats, young_old_table
 from gaia.data.store import read_manifest
-from gaia.figures.attribute_stats import load_stats
 from gaia.report.markdown import table
 from gaia.utils.io import write_text
 
@@ -111,7 +111,8 @@ def datasets_markdown(datasets: Sequence[str]) -> str:
     return "\n".join(out)
 
 
-def write_datasets_report(datasets: Sequence[str], out: Path | None = None) -> Path:
+def write_datasets_report(params: dict[str, Any], target: str, out: Path | None = None) -> Path:
+    """reports/datasets.md on the datasets of a target."""
     out = out or paths.datasets_report()
-    write_text(out, datasets_markdown(datasets))
+    write_text(out, datasets_markdown(params["targets"][target]["datasets"]))
     return out

@@ -17,44 +17,12 @@ from typing import Any
 import torch
 
 from gaia import __version__, paths
+from gaia.figures.registry import gallery
 from gaia.report.claims import claim_rows, load
 from gaia.report.markdown import number, table
 from gaia.utils.io import sha256_file, write_text
 
 TIMING_START, TIMING_END = "<!-- timing -->", "<!-- /timing -->"
-
-
-def _figures(datasets: Sequence[str], attribute_datasets: Sequence[str]) -> list[tuple[str, str]]:
-    """(figure file name, caption) in reading order."""
-    out = []
-    for d in datasets:
-        out += [
-            (f"training_{d}", f"Training dynamics on {d}: losses, lr_D/lr_G, p_fake/p_s."),
-            (
-                f"reconstructions_{d}",
-                f"Held-out {d} images X, each model's G(X), GAIA's D(X) and D(G(X)).",
-            ),
-            (
-                f"interpolations_{d}",
-                f"Latent interpolations between held-out {d} pairs, with the pixel cross-fade.",
-            ),
-            (
-                f"convexity_{d}",
-                f"PCA of real {d} latents with interpolation midpoints and their re-encodings.",
-            ),
-        ]
-        if d in attribute_datasets:
-            out += [
-                (
-                    f"attribute_edits_{d}",
-                    f"Attribute edits of held-out {d} faces, OLS next to mean difference.",
-                ),
-                (
-                    f"entanglement_{d}",
-                    "Change of every attribute per unit of each vector added, per method.",
-                ),
-            ]
-    return out
 
 
 def _section(title: str, header: Sequence[str], rows: list[list[object]]) -> list[str]:
@@ -264,7 +232,7 @@ def _interpolations(experiments: Experiments, target: dict[str, Any]) -> list[st
 
 def _figure_gallery(target: dict[str, Any]) -> list[str]:
     out = ["## Figures", ""]
-    for name, caption in _figures(target["datasets"], target["attribute_datasets"]):
+    for name, caption in gallery(target):
         out += [f"![{caption}](figures/{name}.png)", "", f"*{caption}*", ""]
     return out
 

@@ -1,4 +1,4 @@
-"""GAIA's objective, exactly as the authors' code computes it (paper_spec.md section 2).
+"""GAIA's objective, exactly as the authors' code computes it (docs/method.md §2).
 
     L_real = |X - D(X)|                   D's error on real images
     L_gr   = |X - D(G(X))|                fake from real; the target is the real X

@@ -1,6 +1,6 @@
 """What the trainer reports while it runs: held-out errors and the sample grid.
 
-The grid follows the authors' monitor figure (paper_spec.md section 3): one row per view
+The grid follows the authors' monitor figure (docs/method.md §3): one row per view
 (X, D(X), D(G(X)), G(X), G(Z_interp), D(G(Z_interp)), X_interp), one column per image; the
 interpolations are midpoints (alpha = 0.5) of the training pairs (i, i + B/2) and
 (B/2 - 1 - i, i + B/2).

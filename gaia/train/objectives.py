@@ -1,6 +1,6 @@
 """One training step of each model, on top of the networks and the loss functions.
 
-GAIA (paper_spec.md section 2.6): one forward pass (E_G on X; Dec_G on the real and the
+GAIA (docs/method.md §2.6): one forward pass (E_G on X; Dec_G on the real and the
 interpolated codes; D on X, G(X) and G(Zi)), then D's Adam minimises L_D over D's parameters
 with lr_D and G's Adam minimises L_G over G's parameters with lr_G. By default both gradients come
 from the same forward pass and both optimisers step together ("simultaneous", as the reference's

@@ -65,6 +65,11 @@ def write_npy(path: str | os.PathLike[str], array: np.ndarray) -> None:
         np.save(handle, array, allow_pickle=False)
 
 
+def write_npz(path: str | os.PathLike[str], **arrays: np.ndarray) -> None:
+    with atomic_path(path) as tmp, open(tmp, "wb") as handle:
+        np.savez(handle, **arrays)
+
+
 @contextlib.contextmanager
 def atomic_directory(final: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield an empty temporary directory that replaces `final` as a whole when the block succeeds.

@@ -8,7 +8,7 @@
 rule train_classifier:
     input:
         data=paths.processed_dir("{dataset}"),
-        code=package_files("analysis"),
+        code=step_code("train-classifier"),
     output:
         model=paths.classifier_file("{dataset}"),
         metrics=paths.classifier_metrics("{dataset}"),
@@ -32,7 +32,7 @@ rule extract_latents:
     input:
         data=paths.processed_dir("{dataset}"),
         model=paths.model_file("{dataset}", "{model}"),
-        code=package_files("analysis"),
+        code=step_code("extract-latents"),
     output:
         paths.latents("{dataset}", "{model}"),
     params:
@@ -55,7 +55,7 @@ rule attribute_vectors:
     input:
         data=paths.processed_dir("{dataset}"),
         latents=paths.latents("{dataset}", "{model}"),
-        code=package_files("analysis"),
+        code=step_code("attribute-vectors"),
     output:
         vectors=paths.attribute_vectors("{dataset}", "{model}"),
         cosines=paths.attribute_cosines("{dataset}", "{model}"),
@@ -78,11 +78,11 @@ rule attribute_edits:
         latents=paths.latents("{dataset}", "{model}"),
         vectors=paths.attribute_vectors("{dataset}", "{model}"),
         classifier=paths.classifier_file("{dataset}"),
-        code=package_files("analysis"),
+        code=step_code("attribute-edits"),
     output:
-        metrics=paths.attribute_metrics("{dataset}", "{model}"),
+        edits=paths.attribute_metrics("{dataset}", "{model}"),
         matched=paths.attribute_matched("{dataset}", "{model}"),
-        summary=paths.attribute_summary("{dataset}", "{model}"),
+        metrics=paths.attribute_summary("{dataset}", "{model}"),
     params:
         params_file=PARAMS_FILE,
         values=param_values("analysis.edits"),
@@ -105,9 +105,10 @@ rule interpolation_metrics:
         model=paths.model_file("{dataset}", "{model}"),
         latents=paths.latents("{dataset}", "{model}"),
         classifier=paths.classifier_file("{dataset}"),
-        code=package_files("analysis"),
+        code=step_code("interpolation-metrics"),
     output:
-        paths.interpolation_metrics("{dataset}", "{model}"),
+        metrics=paths.interpolation_metrics("{dataset}", "{model}"),
+        convexity=paths.convexity_latents("{dataset}", "{model}"),
     params:
         params_file=PARAMS_FILE,
         values=lambda w: param_values("analysis.interpolation", f"datasets.{w.dataset}"),

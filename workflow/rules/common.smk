@@ -1,10 +1,13 @@
-# Shared helpers: parameter validation, paths, code dependencies.
+# Shared helpers: parameter validation, paths, code dependencies, the target's outputs.
 import glob
 import os
+from pathlib import Path
 
-from gaia import paths
+from gaia import code_deps, paths
 from gaia.config import lookup, validate_params, write_effective_params
-from gaia.runs import run_params
+from gaia.experiment import experiment_param_keys
+from gaia.figures import registry
+from gaia.runs import run_param_keys
 from gaia.utils.gpus import gpu_slots_per_job
 
 
@@ -33,34 +36,32 @@ wildcard_constraints:
     seed="[0-9]+",
 
 
-def package_files(*subpackages):
-    """The Python files of gaia subpackages: a rule reruns when its code changes (as in DVC).
+def step_code(step, choice=None):
+    """The Python files `gaia STEP [CHOICE]` runs (its import closure, gaia/code_deps.py): a job
+    reruns when any of them changes, and only then (as in DVC, whose dvc.yaml lists the same).
 
-    Found next to the Snakefile and named relative to the working directory, so that a run in
+    Read next to the Snakefile and named relative to the working directory, so that a run in
     another folder (`--directory results/full_s0`, gaia/runs.py) depends on the same code.
     """
-    pattern = os.path.join(workflow.basedir, "gaia", "{}", "**", "*.py")
+    files = code_deps.step_code(step, choice, root=Path(workflow.basedir))
+    return [os.path.relpath(os.path.join(workflow.basedir, f)) for f in files]
+
+
+def all_code():
+    """Every Python file of the package and the workflow's files: a seed's run executes the
+    whole pipeline."""
+    patterns = ("gaia/**/*.py", "Snakefile", "workflow/**/*.smk", "workflow/Snakefile")
     return sorted(
         os.path.relpath(f)
-        for sub in subpackages
-        for f in glob.glob(pattern.format(sub), recursive=True)
+        for pattern in patterns
+        for f in glob.glob(os.path.join(workflow.basedir, pattern), recursive=True)
     )
 
 
-# Every subpackage: the code a whole run of the pipeline depends on.
-ALL_SUBPACKAGES = ("analysis", "data", "figures", "metrics", "models", "report", "train", "utils")
-
-
 def param_values(*keys):
-    """The values of dotted params keys; Snakemake reruns a job when they change (as in DVC)."""
+    """The values of dotted params keys: Snakemake reruns a job when they change, and the
+    generated dvc.yaml lists the same keys as the stage's params (gaia/dvc_export.py)."""
     return {key: lookup(config, key) for key in keys}
-
-
-def experiment_params(dataset, model):
-    """Everything an experiment's training depends on (the resolved experiment)."""
-    from gaia.experiment import resolve_experiment
-
-    return resolve_experiment(config, f"{dataset}/{model}").to_dict()
 
 
 def run_report(target, seed):
@@ -68,17 +69,25 @@ def run_report(target, seed):
     return str(paths.run_dir(target, seed) / paths.results_report())
 
 
+def training_priority(wildcards):
+    """A training job's estimated cost (millions of pixels through a network): with fewer cores
+    than jobs, Snakemake then starts the longest one, the critical path, first."""
+    from gaia.experiment import resolve_experiment
+
+    exp = resolve_experiment(config, f"{wildcards.dataset}/{wildcards.model}")
+    passes = 3 if exp.discriminator is not None else 1  # GAIA: G, then D on X, G(X), interps
+    images = exp.training["steps"] * exp.training["batch_size"] * passes
+    return images * exp.generator.resolution**2 // 10**6
+
+
 def target_experiments():
     return [(d, m) for d in ALL["datasets"] for m in ALL["models"]]
 
 
-def all_figures():
-    """Every figure of the `all` target (PNG; each rule also writes the PDF)."""
-    per_dataset = ("training", "reconstructions", "interpolations", "convexity")
-    per_attribute_dataset = ("entanglement", "attribute_edits")
+def all_figures(scopes=(registry.DATASET, registry.ATTRIBUTE)):
+    """The figures of the `all` target (PNG; each job also writes the PDF) of these scopes."""
     return [
-        *(paths.figure(f"{f}_{d}") for f in per_dataset for d in ALL["datasets"]),
-        *(paths.figure(f"{f}_{d}") for f in per_attribute_dataset for d in ALL["attribute_datasets"]),
+        paths.figure(f.stem(d)) for f, d in registry.target_figures(ALL) if f.scope in scopes
     ]
 
 
@@ -91,9 +100,25 @@ def all_target_outputs():
         *(paths.attribute_summary(d, m) for d, m in attribute_experiments),
         *(paths.attribute_cosines(d, m) for d, m in attribute_experiments),
         *(paths.fid_metrics(d, m) for d in ALL["fid_datasets"] for m in ALL["models"]),
-        paths.figure("datasets"),
-        *all_figures(),
+        *all_figures(registry.SCOPES),
         paths.results_report(),
         paths.datasets_report(),
         *(paths.dataset_stats(name) for name in ALL["datasets"]),
     ]
+
+
+# The figure rule (report.smk) draws every entry of gaia/figures/registry.py.
+def figure_of(wildcards):
+    """The registry entry and dataset of a figure file's stem."""
+    return registry.from_stem(wildcards.figure, ALL)
+
+
+def figure_inputs(wildcards):
+    entry, dataset = figure_of(wildcards)
+    return {name: [str(f) for f in files] for name, files in entry.inputs(dataset, ALL).items()}
+
+
+def figure_arguments(wildcards):
+    """The command's arguments: the figure's name, and its dataset where it draws one."""
+    entry, dataset = figure_of(wildcards)
+    return entry.name if dataset is None else f"{entry.name} --dataset {dataset}"

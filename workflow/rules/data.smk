@@ -3,7 +3,7 @@
 
 rule prepare_data:
     input:
-        code=package_files("data"),
+        code=step_code("prepare-data"),
     output:
         directory(paths.processed_dir("{dataset}")),
     params:
@@ -23,9 +23,9 @@ rule prepare_data:
 rule dataset_stats:
     input:
         data=paths.processed_dir("{dataset}"),
-        code=package_files("data"),
+        code=step_code("dataset-stats"),
     output:
-        paths.dataset_stats("{dataset}"),
+        metrics=paths.dataset_stats("{dataset}"),
     params:
         params_file=PARAMS_FILE,
     log:

@@ -7,7 +7,7 @@ rule fid_reference:
     input:
         data=paths.processed_dir("{dataset}"),
         classifier=paths.classifier_file("{dataset}"),
-        code=package_files("metrics", "analysis"),
+        code=step_code("fid-reference"),
     output:
         stats=paths.fid_reference("{dataset}"),
         info=paths.fid_reference_info("{dataset}"),
@@ -36,9 +36,9 @@ rule fid:
         classifier=paths.classifier_file("{dataset}"),
         stats=paths.fid_reference("{dataset}"),
         info=paths.fid_reference_info("{dataset}"),
-        code=package_files("metrics", "analysis"),
+        code=step_code("fid"),
     output:
-        paths.fid_metrics("{dataset}", "{model}"),
+        metrics=paths.fid_metrics("{dataset}", "{model}"),
     params:
         params_file=PARAMS_FILE,
         values=param_values("fid"),

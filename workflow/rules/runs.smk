@@ -9,12 +9,12 @@ if "full" in config["targets"]:
 
     rule run_target:
         input:
-            code=package_files(*ALL_SUBPACKAGES),
+            code=all_code(),
         output:
             run_report("{target}", "{seed}"),
         params:
             params_file=PARAMS_FILE,
-            values=lambda w: run_params(config, w.target, int(w.seed)),
+            values=lambda w: param_values(*run_param_keys(config, w.target)),
         threads: 1024  # every core: Snakemake lowers a job's threads to --cores
         log:
             paths.log_file("run_target", "{target}-{seed}"),
@@ -29,7 +29,7 @@ if "full" in config["targets"]:
     rule report_full:
         input:
             runs=[run_report("full", seed) for seed in FULL["seeds"]],
-            code=package_files("report"),
+            code=step_code("report", "target"),
         output:
             report=FULL_REPORT,
             figures=directory(f"{FULL['report_dir']}/figures"),

@@ -6,7 +6,7 @@
 rule train:
     input:
         data=paths.processed_dir("{dataset}"),
-        code=package_files("models", "train", "data"),
+        code=step_code("train"),
     output:
         model=paths.model_file("{dataset}", "{model}"),
         log=paths.train_log("{dataset}", "{model}"),
@@ -14,11 +14,9 @@ rule train:
         samples=directory(paths.samples_dir("{dataset}", "{model}")),
     params:
         params_file=PARAMS_FILE,
-        values=lambda w: {
-            **experiment_params(w.dataset, w.model),
-            **param_values(f"datasets.{w.dataset}", "analysis.interpolation.lines"),
-        },
+        values=lambda w: param_values(*experiment_param_keys(config, w.dataset, w.model)),
     threads: COMPUTE_THREADS
+    priority: training_priority
     log:
         paths.log_file("train", "{dataset}-{model}"),
     benchmark:

@@ -1,0 +1,45 @@
+"""Latent convexity, measured: do interpolation midpoints stay inside the cloud of real codes?
+
+GAIA trains the decodings of latent interpolations to look real, which should pull the latent
+distribution towards a convex set: points on a line between two codes decode to images that
+encode back near the same line, inside the cloud of real codes. For random test pairs, the
+linear midpoints z_mid and their re-encodings E(G(z_mid)) are compared with the real test
+latents: the mean distance to the nearest real latent, in units of the real latents' own
+nearest-neighbour distance (1 = as close as real codes are to each other).
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+import numpy as np
+import torch
+
+from gaia.analysis.latents import decode_latents
+from gaia.analysis.pairs import interpolate_latents, nearest_distance, random_pairs
+from gaia.models.autoencoder import Autoencoder, latent_vector
+from gaia.utils.batching import map_batches, module_device
+
+
+def encode(generator: Autoencoder, images: torch.Tensor) -> torch.Tensor:
+    return latent_vector(*generator.encode(images)).float()
+
+
+def convexity(
+    generator: Autoencoder, real: np.ndarray, settings: dict[str, Any]
+) -> tuple[dict[str, np.ndarray], dict[str, float]]:
+    """The latents to plot (real, midpoints, re-encoded) and the two distances to report."""
+    batch = settings["batch_size"]
+    pairs = random_pairs(settings["pairs"], len(real), settings["seed"])
+    midpoints = interpolate_latents(real, pairs, [0.5])
+    decoded = decode_latents(generator, midpoints, batch)
+    reencoded = map_batches(partial(encode, generator), decoded, batch, module_device(generator))
+    reals = torch.from_numpy(real)
+    scale = nearest_distance(reals, reals, exclude_self=True)
+    distances = {
+        "convexity_midpoint_distance": nearest_distance(midpoints, reals) / scale,
+        "convexity_reencoded_distance": nearest_distance(reencoded.float(), reals) / scale,
+    }
+    latents = {"real": real, "midpoints": midpoints.numpy(), "reencoded": reencoded.numpy()}
+    return latents, distances
