@@ -42,3 +42,11 @@ def test_cuda_visible_devices_limits_the_count(
 def test_cpu_device_holds_no_gpu_slot(fake_smi: None) -> None:
     assert visible_gpu_count("cpu") == 0
     assert gpu_slots_per_job("cpu") == 0
+
+
+def test_the_cpu_slots_are_this_machines_cpus() -> None:
+    import os
+
+    from gaia.utils.gpus import schedulable_cpus
+
+    assert schedulable_cpus() == len(os.sched_getaffinity(0)) >= 1

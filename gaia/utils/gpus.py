@@ -1,9 +1,9 @@
-"""How many GPUs the workflow may schedule network jobs on, without importing torch.
+"""How many GPUs and CPUs the workflow may schedule network jobs on, without importing torch.
 
 Snakemake reads this when it parses the Snakefile: a job that runs networks holds one `gpu`
 slot where a GPU is visible (the default profile allows one such job at a time), and none on a
-machine without one, where `--cores` alone limits how many run side by side, each with
-`training.cpu_threads` torch threads.
+machine without one; everywhere it holds `training.cpu_threads` of the machine's CPU slots, so
+that no more run side by side than the CPUs can serve, whatever `--cores` says.
 """
 
 from __future__ import annotations
@@ -36,3 +36,11 @@ def visible_gpu_count(device: str = "auto") -> int:
 def gpu_slots_per_job(device: str = "auto") -> int:
     """The `gpu` resource of a job that runs networks: 1 with a GPU, 0 on the CPU."""
     return 1 if visible_gpu_count(device) else 0
+
+
+def schedulable_cpus() -> int:
+    """The CPUs this process may run on (its affinity mask, as `nproc` counts them)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1

@@ -22,6 +22,7 @@ rule train_classifier:
         paths.benchmark_file("train_classifier", "{dataset}"),
     resources:
         gpu=GPU_SLOTS_PER_JOB,
+        cpu_slots=COMPUTE_THREADS,
     conda:
         CONDA_ENV
     shell:
@@ -45,6 +46,7 @@ rule extract_latents:
         paths.benchmark_file("extract_latents", "{dataset}-{model}"),
     resources:
         gpu=GPU_SLOTS_PER_JOB,
+        cpu_slots=COMPUTE_THREADS,
     conda:
         CONDA_ENV
     shell:
@@ -93,6 +95,7 @@ rule attribute_edits:
         paths.benchmark_file("attribute_edits", "{dataset}-{model}"),
     resources:
         gpu=GPU_SLOTS_PER_JOB,
+        cpu_slots=COMPUTE_THREADS,
     conda:
         CONDA_ENV
     shell:
@@ -119,6 +122,7 @@ rule interpolation_metrics:
         paths.benchmark_file("interpolation_metrics", "{dataset}-{model}"),
     resources:
         gpu=GPU_SLOTS_PER_JOB,
+        cpu_slots=COMPUTE_THREADS,
     conda:
         CONDA_ENV
     shell:

@@ -8,7 +8,7 @@ from gaia.config import lookup, validate_params, write_effective_params
 from gaia.experiment import experiment_param_keys
 from gaia.figures import registry
 from gaia.runs import run_param_keys
-from gaia.utils.gpus import gpu_slots_per_job
+from gaia.utils.gpus import gpu_slots_per_job, schedulable_cpus
 
 
 validate_params(config, source="params.yaml with the --config / --configfile overrides")
@@ -21,9 +21,14 @@ PARAMS_FILE = str(paths.EFFECTIVE_PARAMS)  # every rule: params_file=PARAMS_FILE
 # One environment for every rule: the package and its pinned dependencies.
 CONDA_ENV = "../../environment.yml"
 ALL = config["targets"]["all"]
-# Threads of the steps that run networks (and of dataset generation): Snakemake then runs no
-# more of them at once than `--cores` allows.
+# Threads of the steps that run networks (and of dataset generation). Each also holds that many
+# `cpu_slots`, of which there are as many as this machine has CPUs: `--cores 8` on 2 CPUs then
+# runs as many of them at once as `--cores 2` (torch jobs beyond the CPUs only slow each other
+# down; measured in docs/benchmarks.md). `--resources cpu_slots=N` or a profile sets another
+# limit (profiles/slurm: the cluster's, not this machine's).
 COMPUTE_THREADS = config["training"]["cpu_threads"]
+if "cpu_slots" not in workflow.global_resources:
+    workflow.register_resource("cpu_slots", schedulable_cpus())
 # The `gpu` resource of those steps: 1 where a GPU is visible (the default profile then runs one
 # at a time), 0 on a machine without one, where `--cores` alone limits them.
 GPU_SLOTS_PER_JOB = gpu_slots_per_job(config["training"]["device"])

@@ -10,6 +10,8 @@ rule prepare_data:
         params_file=PARAMS_FILE,
         values=lambda w: param_values(f"datasets.{w.dataset}"),
     threads: COMPUTE_THREADS
+    resources:
+        cpu_slots=COMPUTE_THREADS,
     log:
         paths.log_file("prepare_data", "{dataset}"),
     benchmark:

@@ -21,6 +21,7 @@ rule fid_reference:
         paths.benchmark_file("fid_reference", "{dataset}"),
     resources:
         gpu=GPU_SLOTS_PER_JOB,
+        cpu_slots=COMPUTE_THREADS,
     conda:
         CONDA_ENV
     shell:
@@ -49,6 +50,7 @@ rule fid:
         paths.benchmark_file("fid", "{dataset}-{model}"),
     resources:
         gpu=GPU_SLOTS_PER_JOB,
+        cpu_slots=COMPUTE_THREADS,
     conda:
         CONDA_ENV
     shell:

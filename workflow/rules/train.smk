@@ -23,6 +23,7 @@ rule train:
         paths.benchmark_file("train", "{dataset}-{model}"),
     resources:
         gpu=GPU_SLOTS_PER_JOB,
+        cpu_slots=COMPUTE_THREADS,
     conda:
         CONDA_ENV
     shell:
