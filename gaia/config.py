@@ -16,6 +16,9 @@ import yaml
 from gaia.errors import ParamsError
 from gaia.utils.io import write_text
 
+# Dataset kinds whose images carry binary attributes (OLS vs mean-difference vectors, edits).
+ATTRIBUTE_KINDS = ("synthfaces", "celeba", "celebahq")
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SCHEMA_PATH = REPO_ROOT / "workflow" / "schemas" / "params.schema.yaml"
 DEFAULT_PARAMS = Path("params.yaml")
@@ -130,7 +133,7 @@ def _cross_reference_problems(params: dict[str, Any]) -> Iterable[str]:
                     f"targets.{target}.attribute_datasets: {name!r} is not in "
                     f"targets.{target}.datasets {spec['datasets']}"
                 )
-            elif name in datasets and datasets[name]["kind"] != "synthfaces":
+            elif name in datasets and datasets[name]["kind"] not in ATTRIBUTE_KINDS:
                 yield (
                     f"targets.{target}.attribute_datasets: {name!r} (kind "
                     f"{datasets[name]['kind']!r}) has no binary attributes"

@@ -80,8 +80,8 @@ def test_condition_on_a_later_attribute_is_refused(default_params: dict) -> None
 
 def test_target_naming_an_unknown_dataset(default_params: dict) -> None:
     params = copy.deepcopy(default_params)
-    params["targets"]["all"]["datasets"].append("celebahq")
-    check_error(params, "targets.all.datasets", "'celebahq'", "defined datasets")
+    params["targets"]["all"]["datasets"].append("imagenet")
+    check_error(params, "targets.all.datasets", "'imagenet'", "defined datasets")
 
 
 def test_experiment_overrides_training_and_its_own_objective_only(default_params: dict) -> None:

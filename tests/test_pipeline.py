@@ -305,9 +305,9 @@ def test_snakemake_and_dvc_build_identical_outputs(repo_copy: Path, he_inception
 
 def test_cli_errors_are_clear(repo_copy: Path) -> None:
     gaia = str(Path(sys.executable).parent / "gaia")
-    result = run(repo_copy, gaia, "prepare-data", "--dataset", "celeba", check=False)
+    result = run(repo_copy, gaia, "prepare-data", "--dataset", "imagenet", check=False)
     assert result.returncode == 2
-    assert "unknown dataset 'celeba'" in result.stderr and "synthfaces" in result.stderr
+    assert "unknown dataset 'imagenet'" in result.stderr and "synthfaces" in result.stderr
     assert "Traceback" not in result.stderr
 
     result = run(repo_copy, gaia, "dataset-stats", "--dataset", "lines", check=False)

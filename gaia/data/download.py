@@ -1,13 +1,15 @@
-"""Fetch raw dataset files over HTTP(S) with resume and sha256 verification.
+"""Fetch raw dataset files over HTTP(S) with resume and checksum verification.
 
 Used by the "acquire" stage of downloaded datasets. A file is downloaded to `NAME.part` (resumed
 with an HTTP Range request when a partial file is there), verified, then renamed: `dest` exists
 only with the right checksum. Hosts such as Google Drive answer quota errors with an HTML page;
-the checksum catches those, and the error says how to put the file in place by hand.
+the checksum catches those, and the error says how to put the file in place by hand. Checksums
+are sha256 unless an `algorithm` is named (CelebA's published ones are md5).
 """
 
 from __future__ import annotations
 
+import http.client
 import logging
 import os
 import urllib.error
@@ -19,39 +21,49 @@ from pathlib import Path
 from tqdm import tqdm
 
 from gaia.errors import DownloadError
-from gaia.utils.io import sha256_file
+from gaia.utils.io import file_digest
 
 log = logging.getLogger(__name__)
 CHUNK = 1 << 20
 
 
-def _manual_hint(url: str, dest: Path, sha256: str) -> str:
+def manual_hint(url: str, dest: Path, checksum: str, algorithm: str = "sha256") -> str:
     return (
         f"download {url} by hand (or from a mirror), put it at {dest} and check that "
-        f"`sha256sum {dest}` prints {sha256}"
+        f"`{algorithm}sum {dest}` prints {checksum}"
     )
 
 
-def verify_file(path: str | os.PathLike[str], sha256: str) -> None:
-    """Raise DownloadError naming the file when it is missing or its sha256 differs."""
+def verify_file(path: str | os.PathLike[str], checksum: str, algorithm: str = "sha256") -> None:
+    """Raise DownloadError naming the file when it is missing or its checksum differs."""
     path = Path(path)
     if not path.is_file():
         raise DownloadError(f"{path}: missing")
-    actual = sha256_file(path)
-    if actual != sha256:
-        raise DownloadError(f"{path}: sha256 {actual} differs from the expected {sha256}")
+    actual = file_digest(path, algorithm)
+    if actual != checksum:
+        raise DownloadError(f"{path}: {algorithm} {actual} differs from the expected {checksum}")
 
 
-def fetch(url: str, dest: str | os.PathLike[str], sha256: str, timeout: float = 60.0) -> Path:
-    """Download `url` to `dest` unless a file with the right sha256 is already there."""
+def fetch(
+    url: str,
+    dest: str | os.PathLike[str],
+    checksum: str | None,
+    timeout: float = 60.0,
+    algorithm: str = "sha256",
+) -> Path:
+    """Download `url` to `dest` unless a file with the right checksum is already there.
+
+    `checksum` None: no published checksum; the caller verifies the file some other way.
+    """
     dest = Path(dest)
+    hint = manual_hint(url, dest, checksum or "(no published checksum)", algorithm)
     if dest.is_file():
-        if sha256_file(dest) == sha256:
+        if checksum is None or file_digest(dest, algorithm) == checksum:
             log.info("%s: present, checksum ok", dest)
             return dest
         raise DownloadError(
-            f"{dest}: exists but its sha256 is not {sha256}; delete it to download again, or "
-            + _manual_hint(url, dest, sha256)
+            f"{dest}: exists but its {algorithm} is not {checksum}; delete it to download again, "
+            "or " + hint
         )
     dest.parent.mkdir(parents=True, exist_ok=True)
     part = dest.with_name(dest.name + ".part")
@@ -70,22 +82,22 @@ def fetch(url: str, dest: str | os.PathLike[str], sha256: str, timeout: float = 
                 while chunk := response.read(CHUNK):
                     out.write(chunk)
                     bar.update(len(chunk))
-    except (urllib.error.URLError, OSError) as exc:
+        received = part.stat().st_size
+        if total is not None and received < total:  # the connection dropped: keep what came
+            raise ConnectionError(f"connection closed after {received} of {total} bytes")
+    except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
         kept = (
             f"the partial file {part} is kept and the next attempt resumes from it; or "
             if part.exists()
             else ""
         )
-        raise DownloadError(
-            f"{url}: download failed ({exc}); " + kept + _manual_hint(url, dest, sha256)
-        ) from exc
-    actual = sha256_file(part)
-    if actual != sha256:
+        raise DownloadError(f"{url}: download failed ({exc}); " + kept + hint) from exc
+    actual = file_digest(part, algorithm)
+    if checksum is not None and actual != checksum:
         part.unlink()
         raise DownloadError(
-            f"{url}: downloaded file has sha256 {actual}, expected {sha256} (hosts often send an "
-            "HTML error page instead of the file); the download was deleted; "
-            + _manual_hint(url, dest, sha256)
+            f"{url}: downloaded file has {algorithm} {actual}, expected {checksum} (hosts often "
+            "send an HTML error page instead of the file); the download was deleted; " + hint
         )
     os.replace(part, dest)
     log.info("%s: downloaded, checksum ok", dest)

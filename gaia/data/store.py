@@ -55,12 +55,26 @@ def write_split(
     """Write the three files of a split; returns the manifest completed with shapes and hashes."""
     if images.dtype != np.uint8 or images.ndim != 4:
         raise ValueError(f"images must be uint8 (N, H, W, C), got {images.dtype} {images.shape}")
-    if len(labels) != len(images):
-        raise ValueError(f"{len(labels)} label rows for {len(images)} images")
     directory.mkdir(parents=True, exist_ok=True)
     write_npy(directory / IMAGES, np.ascontiguousarray(images))
+    return finish_split(directory, labels, manifest)
+
+
+def open_images(directory: Path, shape: tuple[int, int, int, int]) -> np.memmap:
+    """A writable images.npy of this (N, H, W, C) shape, filled in place by the caller: a split
+    larger than memory (CelebA) is written image by image. `finish_split` completes it."""
+    directory.mkdir(parents=True, exist_ok=True)
+    return np.lib.format.open_memmap(directory / IMAGES, mode="w+", dtype=np.uint8, shape=shape)
+
+
+def finish_split(directory: Path, labels: pd.DataFrame, manifest: dict[str, Any]) -> dict[str, Any]:
+    """Write the labels and the manifest (shapes, sha256) next to a written images.npy."""
+    images = np.load(directory / IMAGES, mmap_mode="r")
+    if len(labels) != len(images):
+        raise ValueError(f"{len(labels)} label rows for {len(images)} images")
     write_text(directory / LABELS, labels.to_csv(index=False, lineterminator="\n"))
     count, height, width, channels = images.shape
+    del images  # close the map before hashing the file
     manifest = {
         **manifest,
         "format_version": FORMAT_VERSION,

@@ -25,13 +25,20 @@ def _umask() -> int:
     return mask
 
 
-def sha256_file(path: str | os.PathLike[str], chunk_bytes: int = 1 << 22) -> str:
-    """Hex sha256 of a file, read in chunks so that large arrays need no extra memory."""
-    digest = hashlib.sha256()
+def file_digest(
+    path: str | os.PathLike[str], algorithm: str = "sha256", chunk_bytes: int = 1 << 22
+) -> str:
+    """Hex digest of a file (any hashlib algorithm), read in chunks: large files need no memory."""
+    digest = hashlib.new(algorithm)
     with open(path, "rb") as handle:
         while chunk := handle.read(chunk_bytes):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def sha256_file(path: str | os.PathLike[str], chunk_bytes: int = 1 << 22) -> str:
+    """Hex sha256 of a file."""
+    return file_digest(path, "sha256", chunk_bytes)
 
 
 @contextlib.contextmanager
