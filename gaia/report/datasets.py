@@ -42,14 +42,23 @@ def datasets_markdown(datasets: Sequence[str]) -> str:
         per_split = stats[name]
         out += [f"## {name}", ""]
         out += table(
-            ["split", "images", "size", "generator", "seed", "filter", "sha256 (images.npy)"],
+            # "seed": the seed of a generated split, the partition of a downloaded one
+            [
+                "split",
+                "images",
+                "size",
+                "generator",
+                "seed",
+                "filter",
+                "sha256 (images.npy)",
+            ],
             [
                 [
                     split,
                     per_split[split]["count"],
                     "{height}x{width}x{channels}".format(**m),
                     f"{m['generator']} v{m['generator_version']}",
-                    m["seed_derivation"],
+                    m.get("seed_derivation") or m.get("partition", ""),
                     m["filter"],
                     f"`{m['files']['images.npy']['sha256'][:16]}…`",
                 ]
