@@ -49,7 +49,7 @@ def cmd_train(args: argparse.Namespace, params: dict[str, Any]) -> None:
 def cmd_bench(args: argparse.Namespace, params: dict[str, Any]) -> None:
     from gaia.bench import print_benchmark
 
-    print_benchmark(params, args.experiment, args.steps, args.batch_size)
+    print_benchmark(params, args.experiment, args.steps, args.batch_size, args.largest_batch)
 
 
 def cmd_train_classifier(args: argparse.Namespace, params: dict[str, Any]) -> None:
@@ -230,6 +230,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--experiment", default="synthfaces/gaia", help="DATASET/MODEL")
     sub.add_argument("--steps", type=int, default=5, help="timed steps (after 2 warm-up steps)")
     sub.add_argument("--batch-size", type=int, help="override training.batch_size")
+    sub.add_argument(
+        "--largest-batch",
+        type=int,
+        metavar="MAX",
+        help="double the batch up to MAX while it fits in memory; measure the largest",
+    )
     sub = step("train-classifier", cmd_train_classifier, "fit the attribute classifier")
     sub.add_argument("--dataset", required=True)
     for name, function, output, text in EXPERIMENT_STEPS:

@@ -40,3 +40,23 @@ def test_cli_prints_one_json_line(
     assert main(args) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 1 and json.loads(lines[0])["experiment"] == "lines/ae"
+
+
+def test_largest_batch_doubles_until_a_step_no_longer_fits(monkeypatch) -> None:
+    import torch
+
+    from gaia import bench
+
+    tried = []
+
+    def fake(params: dict, name: str, steps: int, batch_size: int) -> dict:
+        tried.append(batch_size)
+        if batch_size > 32:
+            raise torch.OutOfMemoryError("CUDA out of memory")
+        return {"batch_size": batch_size, "steps": steps}
+
+    monkeypatch.setattr(bench, "benchmark", fake)
+    record = bench.largest_batch({}, "x/y", steps=5, start=8, max_batch=512)
+    assert tried == [8, 16, 32, 64, 32] and record["batch_size"] == 32
+    assert record["steps"] == 5  # the largest that fits, measured with every step
+    assert bench.spec_peak("NVIDIA H200") == 989.4e12 and bench.spec_peak("cpu") is None
