@@ -8,8 +8,8 @@ templated: after changing a target's lists in params.yaml, run `gaia dvc-yaml` a
 fails while the committed files are stale).
 
 Snakemake has no public API for a job's resolved inputs, params and command, so this reads its
-DAG through the same internals `snakemake --dag` uses (pinned by environment.yml; a Snakemake
-upgrade that changes them fails tests/test_dag_parity.py, not a user's run).
+DAG through the same internals `snakemake --dag` uses (tested with Snakemake 9.27; a version
+that changes them fails tests/test_dag_parity.py, not a user's run).
 """
 
 from __future__ import annotations
