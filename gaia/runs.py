@@ -59,6 +59,7 @@ def run_params(params: dict[str, Any], target: str, seed: int) -> dict[str, Any]
     run["targets"] = {"all": {key: copy.deepcopy(entry[key]) for key in TARGET_KEYS}}
     run["training"]["seed"] = seed
     run["experiments"] = _merge(run.get("experiments", {}), entry.get("experiments", {}))
+    run = _merge(run, entry.get("params", {}))
     return validate_params(run, source=f"the run of target {target!r} with seed {seed}")
 
 

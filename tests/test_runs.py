@@ -40,7 +40,7 @@ def test_run_params_take_the_targets_models_seed_and_overrides(default_params: d
 
 def test_unknown_targets_and_seeds_are_refused(default_params: dict) -> None:
     with pytest.raises(
-        GaiaError, match=r"'all' is not a seeded target; seeded targets: \['full'\]"
+        GaiaError, match=r"'all' is not a seeded target; seeded targets: \['full', 'paper'\]"
     ):
         run_params(default_params, "all", 0)
     with pytest.raises(GaiaError, match=r"seed 5 is not among targets\.full\.seeds"):

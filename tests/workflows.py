@@ -39,7 +39,7 @@ def run_snakemake(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def snakemake_stages(
-    root: Path, targets: tuple[str, ...] = ("all", "full"), forced: bool = True
+    root: Path, targets: tuple[str, ...] = ("all", "full", "paper"), forced: bool = True
 ) -> dict[str, Stage]:
     """Jobs of a dry run (forced: every job of the targets), keyed like DVC stages: rule name,
     then -wildcard values."""

@@ -1,11 +1,12 @@
-# Seeded targets (targets.full): the whole pipeline once per seed, each run in its own working
-# directory results/TARGET_sSEED/ (gaia/runs.py), then one report over the seeds. A run's own
-# params.yaml has no seeded target, so inside a run these rules are not defined.
+# Seeded targets (targets.full, targets.paper): the whole pipeline once per seed, each run in its
+# own working directory results/TARGET_sSEED/ (gaia/runs.py), then one report over the seeds in
+# the target's report_dir. A run's own params.yaml has no seeded target, so inside a run these
+# rules are not defined.
+
+SEEDED = {name: entry for name, entry in config["targets"].items() if "seeds" in entry}
 
 
-if "full" in config["targets"]:
-    FULL = config["targets"]["full"]
-    FULL_REPORT = f"{FULL['report_dir']}/README.md"
+if SEEDED:
 
     rule run_target:
         input:
@@ -26,25 +27,32 @@ if "full" in config["targets"]:
             "gaia run --target {wildcards.target} --seed {wildcards.seed} --log {log} --params {params.params_file}"
 
 
-    rule report_full:
+for SEEDED_TARGET, SEEDED_ENTRY in SEEDED.items():
+
+    rule:
+        name:
+            f"report_{SEEDED_TARGET}"
         input:
-            runs=[run_report("full", seed) for seed in FULL["seeds"]],
+            runs=[run_report(SEEDED_TARGET, seed) for seed in SEEDED_ENTRY["seeds"]],
             code=step_code("report", "target"),
         output:
-            report=FULL_REPORT,
-            figures=directory(f"{FULL['report_dir']}/figures"),
+            report=f"{SEEDED_ENTRY['report_dir']}/README.md",
+            figures=directory(f"{SEEDED_ENTRY['report_dir']}/figures"),
         params:
             params_file=PARAMS_FILE,
-            values=param_values("targets.full"),
+            target=SEEDED_TARGET,  # the shell string must not name the loop variable itself:
+            values=param_values(f"targets.{SEEDED_TARGET}"),  # it is formatted when the job runs
         log:
-            paths.log_file("report_target", "full"),
+            paths.log_file("report_target", SEEDED_TARGET),
         benchmark:
-            paths.benchmark_file("report_target", "full"),
+            paths.benchmark_file("report_target", SEEDED_TARGET),
         conda:
             CONDA_ENV
         shell:
-            "gaia report target --target full --log {log} --params {params.params_file}"
+            "gaia report target --target {params.target} --log {log} --params {params.params_file}"
 
-    rule full:
+    rule:
+        name:
+            SEEDED_TARGET
         input:
-            FULL_REPORT,
+            f"{SEEDED_ENTRY['report_dir']}/README.md",
