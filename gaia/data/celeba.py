@@ -115,15 +115,15 @@ def _looks_like_html(path: Path) -> bool:
     return head.startswith((b"<!doctype html", b"<html"))
 
 
-def _verify(source: Source, path: Path, md5: str | None) -> None:
-    """Raise DownloadError naming the file unless it is the expected one."""
+def _verify(source: Source, path: Path, md5: str | None) -> str:
+    """The file's md5, or DownloadError naming the file unless it is the expected one."""
     if _looks_like_html(path):
         raise DownloadError(
             f"{path}: an HTML page, not {source.name} (Google Drive sends one when the file's "
             "download quota is exceeded); delete it and try again later, or place the file by hand"
         )
+    actual = file_digest(path, "md5")  # also recorded in the manifests: the exact bytes used
     if md5 is not None:
-        actual = file_digest(path, "md5")
         if actual != md5:
             raise DownloadError(
                 f"{path}: md5 {actual} differs from the expected {md5} (truncated or another "
@@ -138,10 +138,11 @@ def _verify(source: Source, path: Path, md5: str | None) -> None:
         missing = {HQ_ATTRIBUTES, HQ_MAPPING} - names
         if missing:
             raise DownloadError(f"{path}: lacks {sorted(missing)}; not the CelebAMask-HQ archive")
+    return actual
 
 
-def _download(source: Source, dest: Path, md5: str | None, mirror: str | None) -> None:
-    """Fetch one file into dest (via dest.part), from the mirror or Google Drive."""
+def _download(source: Source, dest: Path, md5: str | None, mirror: str | None) -> str:
+    """Fetch one file into dest (via dest.part), from the mirror or Google Drive; its md5."""
     if mirror:  # resumable HTTP via dest.part; the md5, where published, checked before renaming
         fetch(f"{mirror.rstrip('/')}/{source.name}", dest, md5, algorithm="md5")
         downloaded = dest
@@ -154,24 +155,29 @@ def _download(source: Source, dest: Path, md5: str | None, mirror: str | None) -
         except Exception as exc:  # gdown raises its own errors and requests' ones
             raise DownloadError(f"{source.name}: Google Drive download failed ({exc})") from exc
     try:
-        _verify(source, downloaded, md5)
+        actual = _verify(source, downloaded, md5)
     except DownloadError:
         downloaded.unlink(missing_ok=True)  # a wrong download is not kept
         raise
     downloaded.replace(dest)
+    return actual
 
 
-def acquire(name: str, cfg: dict[str, Any], raw_dir: Path | None = None) -> dict[str, Path]:
-    """Every source file of dataset `name` present and verified in data/raw/NAME/."""
+def acquire(
+    name: str, cfg: dict[str, Any], raw_dir: Path | None = None
+) -> tuple[dict[str, Path], dict[str, str]]:
+    """Every source file of dataset `name` present and verified in data/raw/NAME/: the paths
+    and the md5 of each (each file is read once for it)."""
     raw_dir = raw_dir or paths.raw_dir(name)
     raw_dir.mkdir(parents=True, exist_ok=True)
-    found, problems = {}, []
+    found, md5s, problems = {}, {}, []
     for source in sources(cfg["kind"]):
         dest, md5 = raw_dir / source.name, _checksum(source, cfg)
         try:
-            if not dest.is_file():
-                _download(source, dest, md5, cfg.get("mirror"))
-            _verify(source, dest, md5)
+            if dest.is_file():
+                md5s[source.name] = _verify(source, dest, md5)
+            else:
+                md5s[source.name] = _download(source, dest, md5, cfg.get("mirror"))
         except DownloadError as exc:
             problems.append(f"{exc} [needed: {_describe(source, dest, md5)}]")
             continue
@@ -181,7 +187,7 @@ def acquire(name: str, cfg: dict[str, Any], raw_dir: Path | None = None) -> dict
             f"dataset {name!r}: {len(problems)} file(s) missing or wrong; place each by hand "
             f"and run `gaia prepare-data --dataset {name}` again: " + " | ".join(problems)
         )
-    return found
+    return found, md5s
 
 
 # --- read the annotation files ---------------------------------------------------------------
@@ -297,8 +303,3 @@ def filter_description(cfg: dict[str, Any]) -> str:
     crop = cfg.get("crop")
     where = f"crop {crop} [top, left, size], then " if crop else ""
     return f"{where}PIL Lanczos resize to {cfg['resolution']}x{cfg['resolution']}"
-
-
-def source_checksums(files: dict[str, Path]) -> dict[str, str]:
-    """md5 of every source file: the manifest names the exact bytes the split came from."""
-    return {name: file_digest(path, "md5") for name, path in files.items()}

@@ -92,9 +92,8 @@ def prepare_dataset(
 
 def prepare_downloaded(name: str, cfg: dict[str, Any], out_dir: Path, progress: bool) -> Path:
     """CelebA or CelebA-HQ: acquire the source files, then convert each split into the store."""
-    files = celeba.acquire(name, cfg)
+    files, checksums = celeba.acquire(name, cfg)
     plans = celeba.plans(cfg["kind"], files, cfg)
-    checksums = celeba.source_checksums(files)
     archive_name = celeba.IMAGES_ZIP if cfg["kind"] == "celeba" else celeba.HQ_ZIP
     resolution = cfg["resolution"]
     with atomic_directory(out_dir) as tmp, zipfile.ZipFile(files[archive_name]) as archive:
