@@ -76,23 +76,15 @@ def snakemake_stages(
 
 
 def dvc_stages(root: Path) -> dict[str, Stage]:
-    """Stages of dvc.yaml (foreach expanded); code directories become their .py files, which
-    is how the Snakemake rules list them."""
+    """Stages of every dvc.yaml of the repository, as DVC reads them (params aside)."""
     from dvc.repo import Repo
-
-    def expand(path: str) -> set[str]:
-        full = root / path
-        if path.startswith("gaia/") and full.is_dir():
-            return {str(p.relative_to(root)) for p in full.rglob("*.py")}
-        return {path}
 
     stages = {}
     with Repo(str(root)) as repo:
         for stage in repo.index.stages:
-            deps = set()
-            for dep in stage.deps:
-                if type(dep).__name__ != "ParamsDependency":
-                    deps |= expand(str(dep.def_path))
+            deps = {
+                str(dep.def_path) for dep in stage.deps if type(dep).__name__ != "ParamsDependency"
+            }
             stages[stage.name] = Stage(
                 cmd=stage.cmd,
                 deps=frozenset(deps),
