@@ -69,10 +69,13 @@ def peak_memory_bytes(device: torch.device) -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux reports KiB
 
 
-def benchmark(params: dict[str, Any], name: str, steps: int, batch_size: int | None) -> dict:
+def benchmark(
+    params: dict[str, Any], name: str, steps: int, overrides: dict[str, Any] | None = None
+) -> dict:
+    """Time `steps` training steps of experiment `name` on random images, with `overrides` of
+    its training settings (batch_size, compile)."""
     exp = resolve_experiment(params, name)
-    if batch_size:
-        exp.training["batch_size"] = batch_size
+    exp.training.update(overrides or {})
     cfg = exp.training
     device = select_device(cfg)
     objective = build_objective(exp, device)
@@ -86,6 +89,7 @@ def benchmark(params: dict[str, Any], name: str, steps: int, batch_size: int | N
     with FlopCounterMode(display=False) as counter:
         objective.train_step(x, seeded_generator(0, Stream.TRAIN_ALPHAS, 0))
     flops = counter.get_total_flops()
+    objective.compile(cfg["compile"])  # after counting: the counter sees the eager operators
     for step in range(2):  # warm-up
         objective.train_step(x, seeded_generator(0, Stream.TRAIN_ALPHAS, step))
     synchronize(device)
@@ -110,6 +114,7 @@ def benchmark(params: dict[str, Any], name: str, steps: int, batch_size: int | N
         "machine": platform.machine(),
         "dtype": str(dtype).removeprefix("torch."),
         "channels_last": cfg["channels_last"],
+        "compile": cfg["compile"],
         "batch_size": cfg["batch_size"],
         "seconds_per_step": seconds,
         "steps_per_s": 1 / seconds,
@@ -126,14 +131,19 @@ def benchmark(params: dict[str, Any], name: str, steps: int, batch_size: int | N
 
 
 def largest_batch(
-    params: dict[str, Any], name: str, steps: int, start: int, max_batch: int
+    params: dict[str, Any],
+    name: str,
+    steps: int,
+    start: int,
+    max_batch: int,
+    overrides: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Double the batch from `start` while a step fits in memory (up to `max_batch`); measure
     the largest that fits."""
     fits, batch = None, start
     while batch <= max_batch:
         try:
-            benchmark(params, name, 1, batch)
+            benchmark(params, name, 1, {**(overrides or {}), "batch_size": batch})
         except torch.OutOfMemoryError:
             break
         finally:
@@ -143,20 +153,24 @@ def largest_batch(
         fits, batch = batch, batch * 2
     if fits is None:
         raise RuntimeError(f"{name}: a batch of {start} does not fit in memory")
-    return {**benchmark(params, name, steps, fits), "largest_batch_tried": min(batch, max_batch)}
+    best = benchmark(params, name, steps, {**(overrides or {}), "batch_size": fits})
+    return {**best, "largest_batch_tried": min(batch, max_batch)}
 
 
 def print_benchmark(
     params: dict[str, Any],
     name: str,
     steps: int,
-    batch_size: int | None,
+    overrides: dict[str, Any],
     max_batch: int | None = None,
 ) -> None:
-    """One JSON line: the benchmark at `batch_size`, or at the largest batch up to `max_batch`."""
+    """One JSON line: the benchmark with `overrides` of the training settings, or at the largest
+    batch up to `max_batch` (doubling from the batch size)."""
     if max_batch:
-        start = batch_size or resolve_experiment(params, name).training["batch_size"]
-        record = largest_batch(params, name, steps, start, max_batch)
+        start = (
+            overrides.get("batch_size") or resolve_experiment(params, name).training["batch_size"]
+        )
+        record = largest_batch(params, name, steps, start, max_batch, overrides)
     else:
-        record = benchmark(params, name, steps, batch_size)
+        record = benchmark(params, name, steps, overrides)
     print(json.dumps(record), flush=True)

@@ -49,7 +49,12 @@ def cmd_train(args: argparse.Namespace, params: dict[str, Any]) -> None:
 def cmd_bench(args: argparse.Namespace, params: dict[str, Any]) -> None:
     from gaia.bench import print_benchmark
 
-    print_benchmark(params, args.experiment, args.steps, args.batch_size, args.largest_batch)
+    overrides: dict[str, Any] = {}
+    if args.batch_size:
+        overrides["batch_size"] = args.batch_size
+    if args.compile:
+        overrides["compile"] = False if args.compile == "false" else args.compile
+    print_benchmark(params, args.experiment, args.steps, overrides, args.largest_batch)
 
 
 def cmd_train_classifier(args: argparse.Namespace, params: dict[str, Any]) -> None:
@@ -230,6 +235,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--experiment", default="synthfaces/gaia", help="DATASET/MODEL")
     sub.add_argument("--steps", type=int, default=5, help="timed steps (after 2 warm-up steps)")
     sub.add_argument("--batch-size", type=int, help="override training.batch_size")
+    sub.add_argument(
+        "--compile",
+        choices=["false", "default", "max-autotune-no-cudagraphs"],
+        help="override training.compile",
+    )
     sub.add_argument(
         "--largest-batch",
         type=int,

@@ -11,7 +11,7 @@ from gaia.cli import main
 
 
 def test_benchmark_reports_flops_against_the_peak(tiny_params: dict) -> None:
-    record = benchmark(tiny_params, "synthfaces/gaia", steps=1, batch_size=8)
+    record = benchmark(tiny_params, "synthfaces/gaia", steps=1, overrides={"batch_size": 8})
     assert record["batch_size"] == 8 and record["dtype"] in ("float32", "bfloat16")
     assert record["flops_per_step"] > 1e6
     assert record["achieved_flops_per_s"] == pytest.approx(
@@ -49,14 +49,17 @@ def test_largest_batch_doubles_until_a_step_no_longer_fits(monkeypatch) -> None:
 
     tried = []
 
-    def fake(params: dict, name: str, steps: int, batch_size: int) -> dict:
-        tried.append(batch_size)
-        if batch_size > 32:
+    def fake(params: dict, name: str, steps: int, overrides: dict) -> dict:
+        tried.append(overrides["batch_size"])
+        assert overrides["compile"] == "default"  # the other overrides go along
+        if overrides["batch_size"] > 32:
             raise torch.OutOfMemoryError("CUDA out of memory")
-        return {"batch_size": batch_size, "steps": steps}
+        return {"batch_size": overrides["batch_size"], "steps": steps}
 
     monkeypatch.setattr(bench, "benchmark", fake)
-    record = bench.largest_batch({}, "x/y", steps=5, start=8, max_batch=512)
+    record = bench.largest_batch(
+        {}, "x/y", steps=5, start=8, max_batch=512, overrides={"compile": "default"}
+    )
     assert tried == [8, 16, 32, 64, 32] and record["batch_size"] == 32
     assert record["steps"] == 5  # the largest that fits, measured with every step
     assert bench.spec_peak("NVIDIA H200") == 989.4e12 and bench.spec_peak("cpu") is None

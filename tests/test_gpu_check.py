@@ -24,7 +24,8 @@ def test_gpu_check_dry_prints_every_measurement() -> None:
     assert done.returncode == 0, done.stderr[-3000:]
     records = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
     experiments = [r["experiment"] for r in records]
-    assert experiments == ["synthfaces/gaia", "synthfaces/ae", "synthfaces/gaia"]
+    assert experiments == ["synthfaces/gaia", "synthfaces/ae", "synthfaces/ae", "synthfaces/gaia"]
+    assert [r["compile"] for r in records] == [False, False, "default", False]
     for record in records:
         assert record["steps_per_s"] > 0 and record["images_per_s"] > 0
         assert record["achieved_flops_per_s"] > 0 and record["peak_memory_bytes"] > 0

@@ -82,6 +82,22 @@ class Objective:
     def train_step(self, x: Tensor, rng: torch.Generator) -> dict[str, float]:
         raise NotImplementedError
 
+    def compile(self, mode: str | bool) -> None:
+        """torch.compile the trained networks in place (`training.compile`), after their weights
+        are loaded or before, alike: nn.Module.compile keeps the state_dict keys, so checkpoints
+        and exported models read the same either way. The weight average is left eager: it only
+        runs at evaluation, at other batch sizes."""
+        if mode is False:
+            return
+        # The simultaneous update takes two gradients of one graph (retain_graph=True), which
+        # compiled backward passes with donated buffers refuse; donation only saves memory.
+        import torch._functorch.config
+
+        torch._functorch.config.donated_buffer = False
+        for name, module in self.modules.items():
+            if name != "generator_average":
+                module.compile(mode=mode)
+
     @torch.no_grad()
     def views(self, x: Tensor, generator: Autoencoder | None = None) -> dict[str, Tensor]:
         """Images for grids and held-out metrics: G(X) and midpoints (alpha = 0.5) of the pairs

@@ -262,12 +262,15 @@ def train(
     objective = build_objective(exp, device)
     resume = paths.resume_dir(exp.dataset, exp.model)
     start_step, train_seconds = restore(exp, objective, resume, fresh, device)
+    objective.compile(settings["compile"])
     log.info(
-        "%s: %s objective, device %s, autocast %s, %d steps of %d images (%d per epoch)",
+        "%s: %s objective, device %s, autocast %s, compile %s, %d steps of %d images "
+        "(%d per epoch)",
         name,
         exp.objective,
         device,
         objective.autocast_dtype,
+        settings["compile"],
         settings["steps"],
         settings["batch_size"],
         batches.steps_per_epoch,
