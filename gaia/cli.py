@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -39,11 +40,39 @@ def cmd_dataset_stats(args: argparse.Namespace, params: dict[str, Any]) -> None:
     log.info("wrote %s", out)
 
 
+def launch_ranks(processes: int, args: argparse.Namespace) -> None:
+    """Run this same `gaia train` command once per process under torchrun (one node; its
+    rendezvous picks a free port), and wait. Rank 0 writes the log file."""
+    from torch.distributed.elastic.multiprocessing.errors import ChildFailedError
+    from torch.distributed.run import parse_args, run
+
+    log.info("%s: starting %d training processes (torchrun)", args.experiment, processes)
+    setup_logging(None)  # rank 0 rewrites the log file; this process only reports to stderr
+    # The command goes in after parsing: torchrun's parser would take `--log` for its own
+    # `--log-dir` (an abbreviation) even after the module's name.
+    torchrun = parse_args(["--standalone", f"--nproc-per-node={processes}", "-m", "gaia"])
+    torchrun.training_script_args = args.argv
+    try:
+        run(torchrun)
+    except ChildFailedError as exc:
+        rank, failure = exc.get_first_failure()
+        raise GaiaError(
+            f"training process {rank} of {processes} exited with code {failure.exitcode} "
+            "(its error is above)"
+        ) from exc
+
+
 def cmd_train(args: argparse.Namespace, params: dict[str, Any]) -> None:
+    from gaia.train.distributed import launched_ranks
     from gaia.train.trainer import train
 
+    processes = resolve_experiment(params, args.experiment).training["processes"]
+    if processes > 1 and launched_ranks() == 1:
+        launch_ranks(processes, args)
+        return
     result = train(params, args.experiment, progress=not args.no_progress, fresh=args.fresh)
-    log.info("wrote %s", result.experiment.out_dir)
+    if launched_ranks() == 1 or os.environ.get("RANK") == "0":
+        log.info("wrote %s", result.experiment.out_dir)
 
 
 def cmd_bench(args: argparse.Namespace, params: dict[str, Any]) -> None:
@@ -181,7 +210,7 @@ def cmd_dvc_yaml(args: argparse.Namespace, params: dict[str, Any]) -> None:
 STEP_MODULES = {
     "prepare-data": ("gaia.data.prepare",),
     "dataset-stats": ("gaia.data.stats",),
-    "train": ("gaia.train.trainer",),
+    "train": ("gaia.train.distributed", "gaia.train.trainer"),
     "bench": ("gaia.bench",),
     "train-classifier": ("gaia.analysis.classifier_training",),
     "fid-reference": ("gaia.metrics.fid",),
@@ -280,7 +309,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    setup_logging(args.log)
+    args.argv = list(sys.argv[1:] if argv is None else argv)
+    if os.environ.get("RANK", "0") != "0":  # torchrun's other ranks: rank 0 writes the log
+        setup_logging(None, logging.WARNING)
+    else:
+        setup_logging(args.log)
     try:
         params = load_params(args.params)
         args.handler(args, params)

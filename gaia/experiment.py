@@ -22,7 +22,15 @@ from gaia.models.config import AutoencoderConfig
 # Training settings that may change between a checkpoint and its resumption: they do not
 # change what one step computes (a longer run continues a shorter one exactly).
 RESUMABLE_KEYS = frozenset(
-    {"steps", "log_every", "sample_every", "eval_every", "checkpoint_every", "eval_images"}
+    {
+        "steps",
+        "log_every",
+        "sample_every",
+        "eval_every",
+        "checkpoint_every",
+        "eval_images",
+        "compile",  # a speed setting: the same step within rounding
+    }
 )
 
 

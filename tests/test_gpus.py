@@ -50,3 +50,10 @@ def test_the_cpu_slots_are_this_machines_cpus() -> None:
     from gaia.utils.gpus import schedulable_cpus
 
     assert schedulable_cpus() == len(os.sched_getaffinity(0)) >= 1
+
+
+def test_cuda_device_asks_for_a_gpu_even_where_none_is_visible(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no nvidia-smi: a cluster's login node
+    assert gpu_slots_per_job("cuda") == 1 and gpu_slots_per_job("auto") == 0

@@ -18,6 +18,7 @@ them is an option. Clipping passes gradient only inside its range, as tf.clip_by
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
@@ -143,13 +144,18 @@ def gaia_losses(
     content: Tensor,
     cfg: GaiaLossConfig,
     g_x: Tensor | None = None,
+    global_mean: Callable[[Tensor], Tensor] | None = None,
 ) -> GaiaLosses:
     """All loss terms from one forward pass: x, D(x), D(G(x)), G(Zi), D(G(Zi)), z_c (and G(x),
-    read only by the recon_weight deviation)."""
+    read only by the recon_weight deviation). Under data parallelism `global_mean` gives the
+    three reconstruction losses the values of their mean over the processes
+    (gaia/train/distributed.py), so that every term built on them is the global batch's."""
     distance_of = PIXEL_LOSSES[cfg.pixel_loss]
     real = distance_of(x, d_x)
     fake_from_real = distance_of(x, d_gx)
     interp = distance_of(g_interp, d_g_interp)
+    if global_mean is not None:
+        real, fake_from_real, interp = global_mean(torch.stack([real, fake_from_real, interp]))
     fake = (interp + fake_from_real) / 2
     p_fake = sigmoid_slope(cfg.sigma * interp - real, cfg.slope).clamp(0.0, cfg.p_fake_max)
     p_s = sigmoid_slope(interp - fake_from_real, cfg.slope).clamp(0.0, 1.0)

@@ -28,6 +28,7 @@ from torch import Tensor, nn
 
 from gaia.experiment import Experiment
 from gaia.models.autoencoder import Autoencoder
+from gaia.train.distributed import SINGLE_PROCESS, Ranks, global_mean_through
 from gaia.train.losses import (
     GaiaLossConfig,
     balanced_learning_rates,
@@ -50,12 +51,20 @@ def make_adam(module: nn.Module, training: dict[str, Any]) -> torch.optim.Adam:
 
 
 class Objective:
-    """Shared plumbing: the modules, their optimisers, autocast, and the generator's views."""
+    """Shared plumbing: the modules, their optimisers, autocast, and the generator's views.
+    `ranks`: the data-parallel processes whose gradients each step averages (one by default)."""
 
-    def __init__(self, exp: Experiment, device: torch.device, autocast_dtype: torch.dtype | None):
+    def __init__(
+        self,
+        exp: Experiment,
+        device: torch.device,
+        autocast_dtype: torch.dtype | None,
+        ranks: Ranks = SINGLE_PROCESS,
+    ):
         self.exp = exp
         self.device = device
         self.autocast_dtype = autocast_dtype
+        self.ranks = ranks
         self.generator = Autoencoder(exp.generator).to(device)
         self.modules: dict[str, nn.Module] = {"generator": self.generator}
         self.optimizers: dict[str, torch.optim.Optimizer] = {
@@ -122,13 +131,24 @@ class AEObjective(Objective):
             x_hat = self.generator(x)
         loss = reconstruction_loss(x, x_hat, self.exp.objective_params.get("loss", "l1"))
         loss.backward()
+        if self.ranks.distributed:
+            params = list(self.generator.parameters())
+            averaged = self.ranks.average_gradients([p.grad for p in params])
+            for p, g in zip(params, averaged, strict=True):
+                p.grad = g
         optimizer.step()
         return {"L_recon": float(loss.detach()), "lr_G": self.exp.training["lr_max"]}
 
 
 class GaiaObjective(Objective):
-    def __init__(self, exp: Experiment, device: torch.device, autocast_dtype: torch.dtype | None):
-        super().__init__(exp, device, autocast_dtype)
+    def __init__(
+        self,
+        exp: Experiment,
+        device: torch.device,
+        autocast_dtype: torch.dtype | None,
+        ranks: Ranks = SINGLE_PROCESS,
+    ):
+        super().__init__(exp, device, autocast_dtype, ranks)
         assert exp.discriminator is not None
         self.discriminator = Autoencoder(exp.discriminator).to(device)
         self.modules["discriminator"] = self.discriminator
@@ -136,6 +156,7 @@ class GaiaObjective(Objective):
         params = dict(exp.objective_params)
         self.update = params.pop("update", "simultaneous")
         self.loss_cfg = GaiaLossConfig(**params)
+        self.global_mean = global_mean_through(ranks)
 
     def forward_losses(self, x: Tensor, alpha1: Tensor, alpha2: Tensor):
         batch = x.shape[0]
@@ -149,12 +170,16 @@ class GaiaObjective(Objective):
             g_x, g_interp = decoded[:batch], decoded[batch:]
             d_x = self.discriminator(x)
             d_gx, d_g_interp = self.discriminator(decoded).split(batch)
-        return gaia_losses(x, d_x, d_gx, g_interp, d_g_interp, content, self.loss_cfg, g_x)
+        return gaia_losses(
+            x, d_x, d_gx, g_interp, d_g_interp, content, self.loss_cfg, g_x, self.global_mean
+        )
 
     def _gradients(self, loss: Tensor, name: str, retain_graph: bool = False) -> list[Tensor]:
-        """d loss / d (parameters of one network); the other network's gradients are not taken."""
+        """d loss / d (parameters of one network), averaged over the data-parallel ranks; the
+        other network's gradients are not taken."""
         params = list(self.modules[name].parameters())
-        return list(torch.autograd.grad(loss, params, retain_graph=retain_graph))
+        grads = list(torch.autograd.grad(loss, params, retain_graph=retain_graph))
+        return self.ranks.average_gradients(grads)
 
     def _step(self, name: str, grads: list[Tensor], lr: float) -> None:
         for p, g in zip(self.modules[name].parameters(), grads, strict=True):
@@ -165,7 +190,9 @@ class GaiaObjective(Objective):
         optimizer.step()
 
     def train_step(self, x: Tensor, rng: torch.Generator) -> dict[str, float]:
-        alpha1, alpha2 = sample_alphas(x.shape[0] // 2, rng)
+        # The global batch's alphas, then this rank's share: the same draws as one process.
+        alpha1, alpha2 = sample_alphas(x.shape[0] * self.ranks.world_size // 2, rng)
+        alpha1, alpha2 = self.ranks.shard(alpha1), self.ranks.shard(alpha2)
         losses = self.forward_losses(x, alpha1, alpha2)
         lr_d, lr_g = balanced_learning_rates(float(losses.d_share), self.exp.training["lr_max"])
         if self.update == "simultaneous":  # both gradients before either network changes

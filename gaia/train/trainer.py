@@ -10,6 +10,9 @@ Determinism: the initial weights come from torch.manual_seed(seed); the batch or
 from a generator seeded with (seed, 1, e); the alphas of step s from one seeded with (seed, 2, s).
 Nothing depends on what ran before in the process, so a run resumed from a checkpoint computes
 the same steps as an uninterrupted one (bit for bit on the CPU; tested).
+
+Under torchrun (`training.processes` > 1) each process takes its slice of every global batch and
+the gradients are averaged (gaia/train/distributed.py); rank 0 alone evaluates and writes.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from gaia.data.store import Split, load_split
 from gaia.errors import GaiaError
 from gaia.experiment import Experiment, resolve_experiment
 from gaia.train.checkpoint import load_checkpoint, restore_rng_states, save_checkpoint
+from gaia.train.distributed import SINGLE_PROCESS, Ranks, close_ranks, init_ranks
 from gaia.train.monitor import Judge, evaluate, save_sample_grid
 from gaia.train.objectives import OBJECTIVES, Objective
 from gaia.utils.device import autocast_dtype, select_device
@@ -46,9 +50,17 @@ MONITOR_IMAGES = 16
 
 class BatchSource:
     """Batches of one split held in memory as uint8. Epoch e is a permutation seeded by
-    (seed, 1, e); its last partial batch is dropped, as in the reference iterator."""
+    (seed, 1, e); its last partial batch is dropped, as in the reference iterator. Under data
+    parallelism each rank gets its slice of the global batch of `batch_size`."""
 
-    def __init__(self, images: np.ndarray, batch_size: int, seed: int, device: torch.device):
+    def __init__(
+        self,
+        images: np.ndarray,
+        batch_size: int,
+        seed: int,
+        device: torch.device,
+        ranks: Ranks = SINGLE_PROCESS,
+    ):
         if len(images) < batch_size:
             raise GaiaError(f"the training split has {len(images)} images, fewer than one batch")
         self.images = nchw_view(images)
@@ -56,7 +68,7 @@ class BatchSource:
             # The whole split on the GPU once, as uint8 (CelebA-HQ at 128: 1.2 GB): each step
             # gathers its batch there, with no host work and no transfer. Same batches.
             self.images = self.images.to(device)
-        self.batch_size, self.seed, self.device = batch_size, seed, device
+        self.batch_size, self.seed, self.device, self.ranks = batch_size, seed, device, ranks
         self.steps_per_epoch = len(images) // batch_size
         self._epoch, self._order = -1, torch.empty(0, dtype=torch.long)
 
@@ -66,6 +78,7 @@ class BatchSource:
             generator = seeded_generator(self.seed, Stream.TRAIN_EPOCH_ORDER, epoch)
             self._epoch, self._order = epoch, torch.randperm(len(self.images), generator=generator)
         index = self._order[position * self.batch_size : (position + 1) * self.batch_size]
+        index = self.ranks.shard(index)
         return to_model_input(self.images[index.to(self.images.device)], self.device)
 
 
@@ -106,10 +119,12 @@ class JsonlLog:
             handle.write(json.dumps(record) + "\n")
 
 
-def build_objective(exp: Experiment, device: torch.device) -> Objective:
+def build_objective(
+    exp: Experiment, device: torch.device, ranks: Ranks = SINGLE_PROCESS
+) -> Objective:
     torch.manual_seed(exp.training["seed"])
     objective = OBJECTIVES[exp.objective](
-        exp, device, autocast_dtype(exp.training["precision"], device)
+        exp, device, autocast_dtype(exp.training["precision"], device), ranks
     )
     if exp.training["channels_last"]:
         for module in objective.modules.values():
@@ -132,25 +147,36 @@ def load_splits(exp: Experiment) -> tuple[Split, Split]:
 
 
 def restore(
-    exp: Experiment, objective: Objective, resume: Path, fresh: bool, device: torch.device
+    exp: Experiment,
+    objective: Objective,
+    resume: Path,
+    fresh: bool,
+    device: torch.device,
+    ranks: Ranks = SINGLE_PROCESS,
 ) -> tuple[int, float]:
     """Load the checkpoint in `resume` into `objective` if there is one to continue: the step
-    it reached and the training seconds so far ((0, 0.0) when starting over)."""
+    it reached and the training seconds so far ((0, 0.0) when starting over). Every rank reads
+    it; rank 0 alone deletes or creates files, between barriers."""
     checkpoint_path = resume / "checkpoint.pt"
-    if fresh and resume.exists():
-        shutil.rmtree(resume)
-    resume.mkdir(parents=True, exist_ok=True)
+    if ranks.is_main:
+        if fresh and resume.exists():
+            shutil.rmtree(resume)
+        resume.mkdir(parents=True, exist_ok=True)
+    ranks.barrier()
     state = load_checkpoint(checkpoint_path, exp, device) if checkpoint_path.exists() else None
+    ranks.barrier()
     if state is not None and state["step"] > exp.training["steps"]:  # cannot be continued
-        log.warning(
-            "%s: the checkpoint in %s is at step %d, past the %d steps asked for; starting over",
-            exp.name,
-            resume,
-            state["step"],
-            exp.training["steps"],
-        )
-        shutil.rmtree(resume)
-        resume.mkdir(parents=True)
+        if ranks.is_main:
+            log.warning(
+                "%s: the checkpoint in %s is at step %d, past the %d steps asked for; "
+                "starting over",
+                exp.name,
+                resume,
+                state["step"],
+                exp.training["steps"],
+            )
+            shutil.rmtree(resume)
+            resume.mkdir(parents=True)
         state = None
     if state is None:
         return 0, 0.0
@@ -172,6 +198,41 @@ class Monitoring:
     judge: Judge | None
 
 
+def is_due(settings: dict[str, Any], every: str, done: int) -> bool:
+    """Whether the interval `every` (log_every, ...) ends at step `done` (or training does)."""
+    return done % settings[every] == 0 or done == settings["steps"]
+
+
+def write_due_files(
+    exp: Experiment,
+    objective: Objective,
+    monitoring: Monitoring,
+    resume: Path,
+    live_log: JsonlLog,
+    done: int,
+    train_seconds: float,
+) -> None:
+    """The evaluation, the grid and the checkpoint whose interval ends at step `done`."""
+    settings = exp.training
+    if is_due(settings, "eval_every", done):
+        errors = evaluate(
+            objective, monitoring.test_images, settings["batch_size"], monitoring.judge
+        )
+        live_log.write({"step": done, **{f"eval_{k}": v for k, v in errors.items()}})
+    if is_due(settings, "sample_every", done):
+        grid = resume / "samples" / f"step_{done:07d}.png"
+        save_sample_grid(objective, monitoring.grid_batch, grid)
+    if is_due(settings, "checkpoint_every", done):
+        save_checkpoint(
+            resume / "checkpoint.pt",
+            exp,
+            done,
+            objective.modules,
+            objective.optimizers,
+            train_seconds,
+        )
+
+
 def run_steps(
     exp: Experiment,
     objective: Objective,
@@ -183,10 +244,13 @@ def run_steps(
     progress: bool,
 ) -> float:
     """Train from `start_step` to the last step: log every `log_every` steps, evaluate, draw
-    the grid and checkpoint at their intervals. Returns the training seconds in total."""
+    the grid and checkpoint at their intervals (rank 0; the logged losses are means over the
+    ranks). Returns the training seconds in total."""
     settings = exp.training
-    live_log = JsonlLog(resume / "train_log.jsonl", start_step)
-    (resume / "samples").mkdir(exist_ok=True)
+    ranks = objective.ranks
+    live_log = JsonlLog(resume / "train_log.jsonl", start_step) if ranks.is_main else None
+    if ranks.is_main:
+        (resume / "samples").mkdir(exist_ok=True)
     sums: dict[str, float] = {}
     interval_start, interval_steps = time.perf_counter(), 0
     bar = tqdm(
@@ -194,11 +258,8 @@ def run_steps(
         initial=start_step,
         desc=exp.name,
         unit="step",
-        disable=not progress,
+        disable=not (progress and ranks.is_main),
     )
-
-    def due(every: str, done: int) -> bool:
-        return done % settings[every] == 0 or done == settings["steps"]
 
     for step in range(start_step, settings["steps"]):
         for module in objective.modules.values():
@@ -211,34 +272,23 @@ def run_steps(
         interval_steps += 1
         bar.update(1)
         done = step + 1
-        if due("log_every", done):
+        if is_due(settings, "log_every", done):
             seconds = time.perf_counter() - interval_start
             train_seconds += seconds
+            names = sorted(sums)
+            totals = torch.tensor([sums[k] for k in names], dtype=torch.float64)
+            means = ranks.mean(totals.to(objective.device)).cpu()
             record = {"step": done, "epoch": done / batches.steps_per_epoch}
-            record.update({k: v / interval_steps for k, v in sums.items()})
+            record.update({k: float(v) / interval_steps for k, v in zip(names, means, strict=True)})
             record["images_per_s"] = interval_steps * settings["batch_size"] / seconds
-            live_log.write(record)
+            if live_log is not None:
+                live_log.write(record)
             bar.set_postfix(
                 {k: f"{record[k]:.3g}" for k in ("L_recon", "L_G", "L_D") if k in record}
             )
             sums, interval_steps = {}, 0
-        if due("eval_every", done):
-            errors = evaluate(
-                objective, monitoring.test_images, settings["batch_size"], monitoring.judge
-            )
-            live_log.write({"step": done, **{f"eval_{k}": v for k, v in errors.items()}})
-        if due("sample_every", done):
-            grid = resume / "samples" / f"step_{done:07d}.png"
-            save_sample_grid(objective, monitoring.grid_batch, grid)
-        if due("checkpoint_every", done):
-            save_checkpoint(
-                resume / "checkpoint.pt",
-                exp,
-                done,
-                objective.modules,
-                objective.optimizers,
-                train_seconds,
-            )
+        if live_log is not None:  # rank 0; the others go on and wait for it at the next step
+            write_due_files(exp, objective, monitoring, resume, live_log, done, train_seconds)
         if done % settings["log_every"] == 0:  # evaluation and saving are not training time
             interval_start = time.perf_counter()
     bar.close()
@@ -253,20 +303,42 @@ def train(
     exp = resolve_experiment(params, name)
     settings = exp.training
     device = select_device(settings)
+    ranks = init_ranks(settings["processes"], settings["batch_size"], settings["device"])
+    try:
+        if device.type == "cuda":
+            device = torch.device("cuda", ranks.local_rank)
+        return train_ranks(params, exp, device, ranks, progress, fresh)
+    finally:
+        close_ranks(ranks)
+
+
+def train_ranks(
+    params: dict[str, Any],
+    exp: Experiment,
+    device: torch.device,
+    ranks: Ranks,
+    progress: bool,
+    fresh: bool,
+) -> TrainResult:
+    """`train` on this rank (the only one without torchrun)."""
+    settings = exp.training
     train_split, test_split = load_splits(exp)
-    batches = BatchSource(train_split.images, settings["batch_size"], settings["seed"], device)
+    batches = BatchSource(
+        train_split.images, settings["batch_size"], settings["seed"], device, ranks
+    )
     test_images = to_model_input(nchw_view(test_split.images[: settings["eval_images"]]), device)
     judge = reconstruction_judge(params, exp.dataset, test_split)
     monitoring = Monitoring(test_images, test_images[:MONITOR_IMAGES], judge)
 
-    objective = build_objective(exp, device)
+    objective = build_objective(exp, device, ranks)
     resume = paths.resume_dir(exp.dataset, exp.model)
-    start_step, train_seconds = restore(exp, objective, resume, fresh, device)
+    start_step, train_seconds = restore(exp, objective, resume, fresh, device, ranks)
+    ranks.broadcast_weights(objective.modules)
     objective.compile(settings["compile"])
     log.info(
         "%s: %s objective, device %s, autocast %s, compile %s, %d steps of %d images "
-        "(%d per epoch)",
-        name,
+        "(%d per epoch) on %d process(es)",
+        exp.name,
         exp.objective,
         device,
         objective.autocast_dtype,
@@ -274,11 +346,18 @@ def train(
         settings["steps"],
         settings["batch_size"],
         batches.steps_per_epoch,
+        ranks.world_size,
     )
     train_seconds = run_steps(
         exp, objective, batches, monitoring, resume, start_step, train_seconds, progress
     )
-    return write_outputs(exp, objective, resume, test_split.images, device, train_seconds, judge)
+    result = TrainResult(exp, {})
+    if ranks.is_main:
+        result = write_outputs(
+            exp, objective, resume, test_split.images, device, train_seconds, judge
+        )
+    ranks.barrier()  # no rank leaves (and tears the group down) before the outputs exist
+    return result
 
 
 def late_gain(records: list[dict[str, Any]], steps: int) -> float | None:

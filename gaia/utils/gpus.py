@@ -34,7 +34,11 @@ def visible_gpu_count(device: str = "auto") -> int:
 
 
 def gpu_slots_per_job(device: str = "auto") -> int:
-    """The `gpu` resource of a job that runs networks: 1 with a GPU, 0 on the CPU."""
+    """The `gpu` resource of a job that runs networks: 1 with a GPU, 0 on the CPU. Device
+    "cuda" asks for one even where this machine sees none: a cluster's login node submits
+    jobs to GPU nodes."""
+    if device == "cuda":
+        return 1
     return 1 if visible_gpu_count(device) else 0
 
 

@@ -29,8 +29,9 @@ ALL = config["targets"]["all"]
 COMPUTE_THREADS = config["training"]["cpu_threads"]
 if "cpu_slots" not in workflow.global_resources:
     workflow.register_resource("cpu_slots", schedulable_cpus())
-# The `gpu` resource of those steps: 1 where a GPU is visible (the default profile then runs one
-# at a time), 0 on a machine without one, where `--cores` alone limits them.
+# The `gpu` resource of those steps: 1 where a GPU is visible or `training.device` is cuda (the
+# default profile then runs one at a time), 0 on the CPU, where `--cores` alone limits them.
+# Training jobs ask for one per data-parallel process (training_gpus).
 GPU_SLOTS_PER_JOB = gpu_slots_per_job(config["training"]["device"])
 
 
@@ -83,6 +84,36 @@ def training_priority(wildcards):
     passes = 3 if exp.discriminator is not None else 1  # GAIA: G, then D on X, G(X), interps
     images = exp.training["steps"] * exp.training["batch_size"] * passes
     return images * exp.generator.resolution**2 // 10**6
+
+
+def training_processes(wildcards):
+    """Data-parallel processes of a training job (`training.processes`, gaia train starts
+    them under torchrun)."""
+    from gaia.experiment import resolve_experiment
+
+    exp = resolve_experiment(config, f"{wildcards.dataset}/{wildcards.model}")
+    return exp.training["processes"]
+
+
+def within_limit(resource, amount):
+    """`amount` of a resource, at most its global limit where one is set (a job asking for
+    more than the limit would never run): --resources, the profile, or common.smk's."""
+    limit = workflow.global_resources.get(resource)
+    return amount if limit is None else min(amount, getattr(limit, "value", limit))
+
+
+def training_gpus(wildcards):
+    """The `gpu` resource of a training job: one per process where it trains on a GPU (the
+    SLURM executor asks for that many, `--gpus`), capped at a local `gpu` limit (the default
+    profile's 1 stands for the machine's GPUs: the job then holds them all)."""
+    if GPU_SLOTS_PER_JOB == 0:
+        return 0
+    return within_limit("gpu", training_processes(wildcards))
+
+
+def training_cpu_slots(wildcards):
+    """Threads of a training job: `training.cpu_threads` per process."""
+    return within_limit("cpu_slots", COMPUTE_THREADS * training_processes(wildcards))
 
 
 def target_experiments():

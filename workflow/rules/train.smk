@@ -15,15 +15,15 @@ rule train:
     params:
         params_file=PARAMS_FILE,
         values=lambda w: param_values(*experiment_param_keys(config, w.dataset, w.model)),
-    threads: COMPUTE_THREADS
+    threads: training_cpu_slots
     priority: training_priority
     log:
         paths.log_file("train", "{dataset}-{model}"),
     benchmark:
         paths.benchmark_file("train", "{dataset}-{model}"),
     resources:
-        gpu=GPU_SLOTS_PER_JOB,
-        cpu_slots=COMPUTE_THREADS,
+        gpu=training_gpus,
+        cpu_slots=training_cpu_slots,
     conda:
         CONDA_ENV
     shell:
