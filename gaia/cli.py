@@ -194,6 +194,12 @@ def cmd_report(args: argparse.Namespace, params: dict[str, Any]) -> None:
     log.info("wrote %s", write(params, args.target))
 
 
+def cmd_pull(args: argparse.Namespace, params: dict[str, Any]) -> None:
+    from gaia.remote import pull
+
+    pull(args.targets, args.remote)
+
+
 def cmd_dvc_yaml(args: argparse.Namespace, params: dict[str, Any]) -> None:
     from gaia.dvc_export import write_dvc_yaml
 
@@ -216,6 +222,7 @@ STEP_MODULES = {
     "fid-reference": ("gaia.metrics.fid",),
     "run": ("gaia.runs",),
     "dvc-yaml": ("gaia.dvc_export",),
+    "pull": ("gaia.remote",),
 }
 
 
@@ -300,6 +307,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="target: a seeded target's report over its seeds (docs/results/ for full)",
     )
     sub.add_argument("--target", default="all", help="report on the datasets of this target")
+    sub = step("pull", cmd_pull, "pull results from the DVC remote, current for Snakemake too")
+    sub.add_argument(
+        "targets",
+        nargs="*",
+        default=["all"],
+        help="Snakemake targets (all, full, paper) or output files (default: all)",
+    )
+    sub.add_argument("--remote", help="a DVC remote's name (default: the default remote)")
     sub = step("dvc-yaml", cmd_dvc_yaml, "write dvc.yaml files from the Snakemake workflow")
     sub.add_argument(
         "--check", action="store_true", help="only check that the committed files are current"

@@ -99,9 +99,10 @@ def _job(job: Any) -> Job:
 
 
 def _cached(path: str) -> bool:
-    """Whether DVC caches an output: every result (git ignores them; metrics too, which is how
-    `dvc exp show` and a `dvc pull` get them), but not logs or docs/, which git tracks."""
-    return not (path.endswith(".log") or path.startswith("docs/"))
+    """Whether DVC caches an output: every result and log (git ignores them; metrics too, which
+    is how `dvc exp show` gets them; a stage whose log a `dvc pull` did not bring back would
+    count as changed and rerun), but not docs/, which git tracks."""
+    return not path.startswith("docs/")
 
 
 def _entry(path: str) -> str | dict[str, dict[str, bool]]:
