@@ -18,6 +18,8 @@ from gaia.utils.io import write_text
 
 # Dataset kinds whose images carry binary attributes (OLS vs mean-difference vectors, edits).
 ATTRIBUTE_KINDS = ("synthfaces", "celeba", "celebahq")
+# Model objectives (gaia/train/objectives.py); a model's settings go under its objective's name.
+OBJECTIVES = ("gaia", "ae", "vae", "acai")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SCHEMA_PATH = REPO_ROOT / "workflow" / "schemas" / "params.schema.yaml"
@@ -157,10 +159,12 @@ def _cross_reference_problems(params: dict[str, Any]) -> Iterable[str]:
                 f"models.{name}.preset: unknown preset {model['preset']!r}; "
                 f"defined presets: {sorted(params['presets'])}"
             )
-        if model["objective"] != "gaia" and "gaia" in model:
-            yield f"models.{name}.gaia: only a model with objective 'gaia' takes these settings"
-        if model["objective"] != "ae" and "ae" in model:
-            yield f"models.{name}.ae: only a model with objective 'ae' takes these settings"
+        for objective in OBJECTIVES:
+            if model["objective"] != objective and objective in model:
+                yield (
+                    f"models.{name}.{objective}: only a model with objective {objective!r} "
+                    "takes these settings"
+                )
     for dataset, per_model in params.get("experiments", {}).items():
         if dataset not in datasets:
             yield f"experiments.{dataset}: unknown dataset; defined datasets: {sorted(datasets)}"
@@ -171,7 +175,7 @@ def _cross_reference_problems(params: dict[str, Any]) -> Iterable[str]:
                     f"defined models: {sorted(models)}"
                 )
                 continue
-            for objective in ("gaia", "ae"):
+            for objective in OBJECTIVES:
                 if objective in overrides and models[model]["objective"] != objective:
                     yield (
                         f"experiments.{dataset}.{model}.{objective}: model {model!r} has "

@@ -38,7 +38,7 @@ RESUMABLE_KEYS = frozenset(
 class Experiment:
     dataset: str
     model: str
-    objective: str  # "gaia" or "ae"
+    objective: str  # "gaia", "ae", "vae" or "acai" (gaia/train/objectives.py)
     generator: AutoencoderConfig
     discriminator: AutoencoderConfig | None
     objective_params: dict[str, Any]
@@ -92,7 +92,8 @@ def resolve_experiment(params: dict[str, Any], name: str) -> Experiment:
     channels = 1 if data_cfg["kind"] == "lines" else 3
     shape = {"resolution": data_cfg["resolution"], "channels": channels}
     try:
-        generator = AutoencoderConfig(**shape, **preset["generator"])
+        variational = model_cfg["objective"] == "vae"
+        generator = AutoencoderConfig(**shape, **preset["generator"], variational=variational)
         discriminator = None
         if model_cfg["objective"] == "gaia":
             discriminator = AutoencoderConfig(**shape, **preset["discriminator"], content_dim=None)

@@ -19,6 +19,7 @@ from gaia import paths
 from gaia.data.prepare import prepare_dataset
 from gaia.errors import GaiaError, ParamsError
 from gaia.experiment import resolve_experiment
+from gaia.models.trained import load_trained
 from gaia.train.losses import sample_alphas
 from gaia.train.objectives import GaiaObjective
 from gaia.train.trainer import build_objective, late_gain, train
@@ -101,7 +102,7 @@ def test_ae_baseline_learns(tiny_params: dict) -> None:
     assert not hasattr(objective, "discriminator")
 
 
-@pytest.mark.parametrize("model", ["gaia", "ae"])
+@pytest.mark.parametrize("model", ["gaia", "ae", "vae", "acai"])
 def test_training_writes_outputs_and_resumes_exactly(
     workdir: Path, tiny_params: dict, model: str
 ) -> None:
@@ -117,6 +118,7 @@ def test_training_writes_outputs_and_resumes_exactly(
     assert result.metrics["test_recon_l1"] > 0 and result.metrics["steps"] == 4
     saved = torch.load(out / "model.pt", weights_only=False)
     assert saved["experiment"]["model"] == model and "gaia_version" in saved
+    load_trained(out / "model.pt", torch.device("cpu"))  # what the analyses read
     uninterrupted = workdir / "uninterrupted.pt"
     (out / "model.pt").rename(uninterrupted)
 
@@ -183,8 +185,8 @@ def test_checkpoint_from_other_parameters_is_refused(workdir: Path, tiny_params:
 
 
 def test_bad_experiments_give_clear_errors(workdir: Path, tiny_params: dict) -> None:
-    with pytest.raises(ParamsError, match=r"unknown model 'vae'.*defined models: \[.*'gaia'"):
-        train(tiny_params, "synthfaces/vae", progress=False)
+    with pytest.raises(ParamsError, match=r"unknown model 'wgan'.*defined models: \[.*'gaia'"):
+        train(tiny_params, "synthfaces/wgan", progress=False)
     with pytest.raises(ParamsError, match="must be written DATASET/MODEL"):
         train(tiny_params, "synthfaces", progress=False)
     with pytest.raises(GaiaError, match=r"data/processed/lines/train: no such split.*prepare-data"):

@@ -16,6 +16,10 @@ variance_scaling_initializer), zero biases, IN eps 1e-5, LayerNorm over (C, H, W
 per-channel affine (TF contrib layer_norm, eps 1e-12), AdaIN with the "mu" head as the scale
 (no "+1") and "sigma" as the shift, one (scale, shift) pair shared by every AdaIN layer.
 
+Two additions for the baselines (not in the reference): `variational` (the VAE) doubles the
+last layer of each encoder, whose second half is the code's log-variance; `Critic` (ACAI) is
+the content encoder without its dense layer, its feature map averaged to one number.
+
 One deliberate generalisation: the reference computes the decoder's channel count as
 `ch * n_sample**2`, equal to the encoder's `ch * 2**n_sample` only for n_sample = 2 (the paper);
 here both use `width * 2**n_down`, so other depths stay consistent.
@@ -24,6 +28,7 @@ here both use `width * 2**n_down`, so other depths stay consistent.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import torch
 import torch.nn.functional as F
@@ -103,7 +108,8 @@ class ContentEncoder(nn.Module):
         layers += [ResBlock(cfg.feature_channels) for _ in range(cfg.n_res)]
         self.features = nn.Sequential(*layers)
         flat = cfg.feature_channels * cfg.feature_size**2
-        self.dense = nn.Linear(flat, cfg.content_dim) if cfg.content_dim else None
+        outputs = (2 if cfg.variational else 1) * (cfg.content_dim or 0)
+        self.dense = nn.Linear(flat, outputs) if cfg.content_dim else None
 
     def forward(self, x: Tensor) -> Tensor:
         h = self.features(x)
@@ -120,7 +126,7 @@ class StyleEncoder(nn.Module):
             layers += [conv(channels, out, 4, 2), nn.ReLU()]
             channels = out
         self.features = nn.Sequential(*layers)
-        self.head = nn.Conv2d(channels, cfg.style_dim, 1)
+        self.head = nn.Conv2d(channels, (2 if cfg.variational else 1) * cfg.style_dim, 1)
 
     def forward(self, x: Tensor) -> Tensor:
         pooled = self.features(x).mean(dim=(2, 3), keepdim=True)
@@ -175,13 +181,38 @@ class Autoencoder(nn.Module):
         self.apply(init_weights)
 
     def encode(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        """(style, content); a VAE's posterior means."""
+        if self.cfg.variational:
+            (style, _), (content, _) = self.encode_posterior(x)
+            return style, content
         return self.style_encoder(x), self.content_encoder(x)
+
+    def encode_posterior(self, x: Tensor) -> tuple[tuple[Tensor, Tensor], tuple[Tensor, Tensor]]:
+        """A VAE's ((style mean, log-variance), (content mean, log-variance))."""
+        if not self.cfg.variational:
+            raise ValueError("encode_posterior needs a variational autoencoder")
+        style, content = self.style_encoder(x), self.content_encoder(x)
+        return style.chunk(2, dim=1), content.chunk(2, dim=1)
 
     def decode(self, style: Tensor, content: Tensor) -> Tensor:
         return self.decoder(style, content)
 
     def forward(self, x: Tensor) -> Tensor:
         return self.decode(*self.encode(x))
+
+
+class Critic(nn.Module):
+    """ACAI's critic (acai.py: `disc`, the encoder's architecture at the same depth, its output
+    averaged over every position and channel): here the content encoder's convolutions and
+    residual blocks, averaged to one number per image."""
+
+    def __init__(self, cfg: AutoencoderConfig) -> None:
+        super().__init__()
+        self.features = ContentEncoder(replace(cfg, content_dim=None, variational=False))
+        self.apply(init_weights)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.features(x).float().mean(dim=(1, 2, 3))
 
 
 def init_weights(module: nn.Module) -> None:

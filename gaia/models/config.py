@@ -15,6 +15,8 @@ class AutoencoderConfig:
     style_down: int = 4  # style-encoder down-samplings
     style_dim: int = 512  # style code size
     content_dim: int | None = 512  # dense content code size; None: no bottleneck (D)
+    # VAE baseline: the encoders also give each code's log-variance (a Gaussian posterior).
+    variational: bool = False
 
     @property
     def feature_channels(self) -> int:
@@ -33,4 +35,9 @@ class AutoencoderConfig:
             )
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """The sizes as a dict; `variational` only when set, so that the experiments (and the
+        checkpoints' compatibility hashes) of the other models read as before it existed."""
+        sizes = asdict(self)
+        if not self.variational:
+            del sizes["variational"]
+        return sizes

@@ -7,8 +7,10 @@ from the same forward pass and both optimisers step together ("simultaneous", as
 single sess.run); "alternating" updates D first, then recomputes the forward pass for G.
 
 AE: the same generator, trained on a pixel reconstruction loss only, with Adam at lr_max.
+VAE and ACAI: the baselines of ACAI's code (gaia/train/baseline_losses.py), on the same
+generator (a VAE's encoders also give log-variances) and, for ACAI, a critic.
 
-Both keep, where `training.weight_average` asks for it, a moving average of G's weights
+All keep, where `training.weight_average` asks for it, a moving average of G's weights
 (gaia/train/weight_average.py) that the evaluation and the exported model use.
 
 Batched passes: the decoder runs once on [real codes; interpolated codes], D once on X and once
@@ -27,7 +29,16 @@ import torch
 from torch import Tensor, nn
 
 from gaia.experiment import Experiment
-from gaia.models.autoencoder import Autoencoder
+from gaia.models.autoencoder import Autoencoder, Critic
+from gaia.train.baseline_losses import (
+    AcaiConfig,
+    VaeConfig,
+    acai_alphas,
+    acai_losses,
+    mix_reversed,
+    reparameterise,
+    vae_losses,
+)
 from gaia.train.distributed import SINGLE_PROCESS, Ranks, global_mean_through
 from gaia.train.losses import (
     GaiaLossConfig,
@@ -91,6 +102,21 @@ class Objective:
     def train_step(self, x: Tensor, rng: torch.Generator) -> dict[str, float]:
         raise NotImplementedError
 
+    def _gradients(self, loss: Tensor, name: str, retain_graph: bool = False) -> list[Tensor]:
+        """d loss / d (parameters of one network), averaged over the data-parallel ranks; the
+        other network's gradients are not taken."""
+        params = list(self.modules[name].parameters())
+        grads = list(torch.autograd.grad(loss, params, retain_graph=retain_graph))
+        return self.ranks.average_gradients(grads)
+
+    def _step(self, name: str, grads: list[Tensor], lr: float) -> None:
+        for p, g in zip(self.modules[name].parameters(), grads, strict=True):
+            p.grad = g
+        optimizer = self.optimizers[name]
+        for group in optimizer.param_groups:
+            group["lr"] = lr
+        optimizer.step()
+
     def compile(self, mode: str | bool) -> None:
         """torch.compile the trained networks in place (`training.compile`), after their weights
         are loaded or before, alike: nn.Module.compile keeps the state_dict keys, so checkpoints
@@ -125,19 +151,78 @@ class Objective:
 
 class AEObjective(Objective):
     def train_step(self, x: Tensor, rng: torch.Generator) -> dict[str, float]:
-        optimizer = self.optimizers["generator"]
-        optimizer.zero_grad(set_to_none=True)
         with self.autocast():
             x_hat = self.generator(x)
         loss = reconstruction_loss(x, x_hat, self.exp.objective_params.get("loss", "l1"))
-        loss.backward()
-        if self.ranks.distributed:
-            params = list(self.generator.parameters())
-            averaged = self.ranks.average_gradients([p.grad for p in params])
-            for p, g in zip(params, averaged, strict=True):
-                p.grad = g
-        optimizer.step()
-        return {"L_recon": float(loss.detach()), "lr_G": self.exp.training["lr_max"]}
+        lr = self.exp.training["lr_max"]
+        self._step("generator", self._gradients(loss, "generator"), lr)
+        return {"L_recon": float(loss.detach()), "lr_G": lr}
+
+
+class VaeObjective(Objective):
+    """The VAE baseline (gaia/train/baseline_losses.py): G's encoders give Gaussian posteriors
+    of both codes, G decodes one sample of each (reparameterised, noise from the step's seeded
+    generator); evaluation and latents use the posterior means."""
+
+    def _noise(self, shape: torch.Size, rng: torch.Generator) -> Tensor:
+        """N(0, 1) noise for this rank's share of the global batch."""
+        world = self.ranks.world_size
+        return self.ranks.shard(torch.randn((shape[0] * world, *shape[1:]), generator=rng))
+
+    def train_step(self, x: Tensor, rng: torch.Generator) -> dict[str, float]:
+        with self.autocast():
+            posteriors = self.generator.encode_posterior(x)
+            style, content = (
+                reparameterise(mean, log_var, self._noise(mean.shape, rng))
+                for mean, log_var in posteriors
+            )
+            x_hat = self.generator.decode(style, content)
+        beta = VaeConfig(**self.exp.objective_params).beta
+        losses = vae_losses(x, x_hat, list(posteriors), beta)
+        lr = self.exp.training["lr_max"]
+        self._step("generator", self._gradients(losses.loss, "generator"), lr)
+        return {**losses.scalars(), "lr_G": lr}
+
+
+class AcaiObjective(Objective):
+    """ACAI (gaia/train/baseline_losses.py): the AE plus a critic that regresses the mixing
+    coefficient of decoded interpolants; both updated from one forward pass at lr_max, each
+    on its own loss (acai.py's two Adam optimisers, run together)."""
+
+    def __init__(
+        self,
+        exp: Experiment,
+        device: torch.device,
+        autocast_dtype: torch.dtype | None,
+        ranks: Ranks = SINGLE_PROCESS,
+    ):
+        super().__init__(exp, device, autocast_dtype, ranks)
+        self.critic = Critic(exp.generator).to(device)
+        self.modules["critic"] = self.critic
+        self.optimizers["critic"] = make_adam(self.critic, exp.training)
+
+    def train_step(self, x: Tensor, rng: torch.Generator) -> dict[str, float]:
+        settings = AcaiConfig(**self.exp.objective_params)
+        alpha = self.ranks.shard(acai_alphas(x.shape[0] * self.ranks.world_size, rng))
+        alpha = alpha.to(self.device)
+        batch = x.shape[0]
+        with self.autocast():
+            style, content = self.generator.encode(x)
+            decoded = self.generator.decode(
+                torch.cat([style, mix_reversed(style, alpha)]),
+                torch.cat([content, mix_reversed(content, alpha)]),
+            )
+            x_hat, x_mix = decoded[:batch], decoded[batch:]
+            gamma = settings.critic_reg
+            regularised = x_hat + gamma * (x - x_hat)  # acai.py: ae + reg * (x - ae)
+            critic_mix, critic_real = self.critic(torch.cat([x_mix, regularised])).split(batch)
+        losses = acai_losses(x, x_hat, critic_mix, critic_real, alpha, settings.adversarial_weight)
+        lr = self.exp.training["lr_max"]
+        g_grads = self._gradients(losses.ae_loss, "generator", retain_graph=True)
+        critic_grads = self._gradients(losses.critic_loss, "critic")
+        self._step("generator", g_grads, lr)
+        self._step("critic", critic_grads, lr)
+        return {**losses.scalars(), "lr_G": lr}
 
 
 class GaiaObjective(Objective):
@@ -174,21 +259,6 @@ class GaiaObjective(Objective):
             x, d_x, d_gx, g_interp, d_g_interp, content, self.loss_cfg, g_x, self.global_mean
         )
 
-    def _gradients(self, loss: Tensor, name: str, retain_graph: bool = False) -> list[Tensor]:
-        """d loss / d (parameters of one network), averaged over the data-parallel ranks; the
-        other network's gradients are not taken."""
-        params = list(self.modules[name].parameters())
-        grads = list(torch.autograd.grad(loss, params, retain_graph=retain_graph))
-        return self.ranks.average_gradients(grads)
-
-    def _step(self, name: str, grads: list[Tensor], lr: float) -> None:
-        for p, g in zip(self.modules[name].parameters(), grads, strict=True):
-            p.grad = g
-        optimizer = self.optimizers[name]
-        for group in optimizer.param_groups:
-            group["lr"] = lr
-        optimizer.step()
-
     def train_step(self, x: Tensor, rng: torch.Generator) -> dict[str, float]:
         # The global batch's alphas, then this rank's share: the same draws as one process.
         alpha1, alpha2 = sample_alphas(x.shape[0] * self.ranks.world_size // 2, rng)
@@ -216,4 +286,9 @@ class GaiaObjective(Objective):
         return {**views, "D(X)": d_x, "D(G(X))": d_gx, "D(G(Z_interp))": d_mid}
 
 
-OBJECTIVES: dict[str, type[Objective]] = {"gaia": GaiaObjective, "ae": AEObjective}
+OBJECTIVES: dict[str, type[Objective]] = {
+    "gaia": GaiaObjective,
+    "ae": AEObjective,
+    "vae": VaeObjective,
+    "acai": AcaiObjective,
+}
