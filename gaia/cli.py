@@ -117,6 +117,12 @@ EXPERIMENT_STEPS = (
         "edit held-out faces; efficacy and leakage",
     ),
     (
+        "probe",
+        "gaia.analysis.probe:probe",
+        paths.probe,
+        "linear probe of the latents: attributes or line angles",
+    ),
+    (
         "interpolation-metrics",
         "gaia.analysis.interpolation:interpolation_metrics",
         paths.interpolation_metrics,

@@ -84,6 +84,10 @@ def attribute_summary(dataset: str, model: str) -> Path:
     return experiment_dir(dataset, model) / "attribute_summary.json"
 
 
+def probe(dataset: str, model: str) -> Path:
+    return experiment_dir(dataset, model) / "probe.json"
+
+
 def interpolation_metrics(dataset: str, model: str) -> Path:
     return experiment_dir(dataset, model) / "interpolation_metrics.json"
 

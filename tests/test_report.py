@@ -52,6 +52,7 @@ LINES_HELD_OUT = {
     "lines drawn at their angle": "test_angle_accuracy",
     "median angle error (deg)": "test_angle_error_median_deg",
 }
+PROBE = {"mean accuracy": "mean_accuracy", "baseline": "mean_baseline"}
 MATCHED_METHODS = {"OLS": "ols", "mean diff.": "mean_difference"}
 SETS = ("recon", "interp", "edits")
 
@@ -83,6 +84,16 @@ def make_results(params: dict[str, Any]) -> dict[Path, dict[str, Any]]:
         files[paths.train_metrics(d, m)] = train | {"steps": 100, "train_seconds": 12.5}
         keys = FACES.values() if d in target["attribute_datasets"] else LINES.values()
         files[paths.interpolation_metrics(d, m)] = {key: value() for key in keys}
+        task = "attributes" if d in target["attribute_datasets"] else "angle_bins"
+        probes = {
+            name: {"accuracy": value(), "baseline": value(), "n_train": 10, "n_test": 5}
+            for name in (["Male", "Young"] if task == "attributes" else ["angle_10_bins"])
+        }
+        files[paths.probe(d, m)] = {
+            "task": task,
+            "probes": probes,
+            **{key: value() for key in PROBE.values()},
+        }
     for d in target["fid_datasets"]:
         files[paths.fid_reference_info(d)] = {
             "extractors": ["domain"],
@@ -214,6 +225,16 @@ def test_every_table_cell_is_its_metric_files_value(default_params, report) -> N
             metrics = files[paths.interpolation_metrics(row["dataset"], row["model"])]
             for column, key in columns.items():
                 expect(row, column, metrics, key)
+    probe_rows = section(found, "Linear probe of the latents")
+    assert [(r["dataset"], r["model"]) for r in probe_rows] == list(
+        itertools.product(target["datasets"], target["models"])
+    )
+    for row in probe_rows:
+        metrics = files[paths.probe(row["dataset"], row["model"])]
+        for column, key in PROBE.items():
+            expect(row, column, metrics, key)
+        lowest = min(metrics["probes"].items(), key=lambda item: item[1]["accuracy"])
+        assert row["lowest"] == f"{lowest[0]} {number(lowest[1]['accuracy'])}"
     assert checked > 60, checked
 
 
@@ -261,6 +282,20 @@ def test_claim_verdicts_follow_the_numbers(default_params, report) -> None:
         assert row["verdict"].startswith(expected)
         ols_text = f"OLS {number(sum(ols) / 2)} [{number(ols[0])}, {number(ols[1])}]"
         assert ols_text in row["evidence"]
+
+    lines = next(d for d in target["datasets"] if d not in target["attribute_datasets"])
+    claim = "GAIA's latents keep the data's structure"
+    gaia_probe, ae_probe = files[paths.probe(lines, "gaia")], files[paths.probe(lines, "ae")]
+    assert gaia_probe["mean_accuracy"] < ae_probe["mean_accuracy"]  # written first: smaller
+
+    def probe_verdict() -> str:
+        rows = section(tables(results_markdown(default_params)), "The paper's claims")
+        (row,) = [r for r in rows if r["claim"].startswith(claim) and f"[{lines}]" in r["claim"]]
+        return row["verdict"]
+
+    assert probe_verdict().startswith("not supported")
+    write_json(paths.probe(lines, "gaia"), gaia_probe | {"mean_accuracy": 99.0})
+    assert probe_verdict() == "supported"
 
 
 def test_verdicts_on_an_undertrained_gaia_are_inconclusive(default_params, report) -> None:
@@ -312,8 +347,8 @@ def test_verdicts_on_an_undertrained_gaia_are_inconclusive(default_params, repor
                                 f"[{lines}]"].startswith("inconclusive")  # fmt: skip
     gaia = files[paths.train_metrics(lines, "gaia")] | {"test_angle_accuracy": 0.5}
     write_json(paths.train_metrics(lines, "gaia"), gaia)
-    (verdict,) = verdicts(lines).values()
-    assert verdict.startswith("inconclusive: GAIA undertrained") and "50.0%" in verdict
+    for verdict in verdicts(lines).values():  # the benchmark's and the probe's claims
+        assert verdict.startswith("inconclusive: GAIA undertrained") and "50.0%" in verdict
 
 
 def test_every_figure_is_embedded_with_its_caption(default_params, report) -> None:

@@ -2,8 +2,7 @@
 
     results/DATASET/MODEL/latents.npz
         fit_latents (n_fit, d), fit_index (n_fit,)   a seeded sample of the training split,
-                                                     for fitting attribute vectors (empty for
-                                                     a dataset without attributes: lines)
+                                                     for fitting attribute vectors and probes
         test_latents (n_test, d)                     the whole test split, in order
         content_dim ()                               latent = [z_c (content_dim) | z_s]
 
@@ -78,11 +77,9 @@ def extract_latents(params: dict[str, Any], dataset: str, model: str, progress: 
     trained = load_trained(paths.model_file(dataset, model), device)
     train_split = load_split(paths.processed_dir(dataset), "train")
     test_split = load_split(paths.processed_dir(dataset), "test")
-    fit_index = (
-        fit_sample(settings["fit_images"], len(train_split), settings["seed"])
-        if train_split.attribute_names
-        else np.arange(0)  # nothing to fit attribute vectors to: do not encode
-    )
+    # Training latents fit the attribute vectors and the linear probe (gaia/analysis/probe.py;
+    # on lines, of the angle).
+    fit_index = fit_sample(settings["fit_images"], len(train_split), settings["seed"])
     batch = settings["batch_size"]
     fit = encode_images(trained.generator, train_split.images[fit_index], batch, device, progress)
     test = encode_images(trained.generator, test_split.images, batch, device, progress)

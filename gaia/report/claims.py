@@ -192,6 +192,18 @@ def claim_rows(params: dict[str, Any], target: dict[str, Any]) -> list[list[str]
             gate=gates[d],
         )
     for d in target["datasets"]:
+        g, a = load(paths.probe(d, gaia)), load(paths.probe(d, ae))
+        claim(
+            f"GAIA's latents keep the data's structure: a linear probe reads the "
+            f"{'attributes' if g['task'] == 'attributes' else 'line angles'} as well as from "
+            f"the AE's [{d}]",
+            f"held-out probe accuracy GAIA {number(g['mean_accuracy'])} vs AE "
+            f"{number(a['mean_accuracy'])} (baseline {number(g['mean_baseline'])})",
+            g["mean_accuracy"] >= a["mean_accuracy"],
+            "the AE's latents are more linearly readable",
+            gates[d],
+        )
+    for d in target["datasets"]:
         g = load(paths.interpolation_metrics(d, gaia))
         if "mean_distance" not in g:
             continue

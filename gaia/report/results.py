@@ -230,6 +230,32 @@ def _interpolations(experiments: Experiments, target: dict[str, Any]) -> list[st
     )
 
 
+def _probe(experiments: Experiments) -> list[str]:
+    rows = []
+    for d, m in experiments:
+        probe = load(paths.probe(d, m))
+        best = max(probe["probes"].items(), key=lambda item: item[1]["accuracy"])
+        worst = min(probe["probes"].items(), key=lambda item: item[1]["accuracy"])
+        rows.append(
+            [
+                d,
+                m,
+                f"{probe['task']} ({len(probe['probes'])})",
+                number(probe["mean_accuracy"]),
+                number(probe["mean_baseline"]),
+                f"{worst[0]} {number(worst[1]['accuracy'])}",
+                f"{best[0]} {number(best[1]['accuracy'])}",
+                next(iter(probe["probes"].values()))["n_test"],
+            ]
+        )
+    return _section(
+        "Linear probe of the latents (logistic regression, held-out accuracy; baseline: the "
+        "majority class, or chance for angle bins)",
+        ["dataset", "model", "probes", "mean accuracy", "baseline", "lowest", "highest", "n test"],
+        rows,
+    )
+
+
 def _figure_gallery(target: dict[str, Any]) -> list[str]:
     out = ["## Figures", ""]
     for name, caption in gallery(target):
@@ -249,6 +275,7 @@ def results_markdown(params: dict[str, Any], target_name: str = "all") -> str:
             *_fid(params, target),
             *_attributes(params, target),
             *_interpolations(experiments, target),
+            *_probe(experiments),
             *_section(
                 "The paper's claims against this run", ["claim", "evidence", "verdict"], claims
             ),

@@ -37,11 +37,16 @@ HEADLINE = (
     ("attributes", "matched_mean_difference_leakage_Young_to_Male", "mean-diff. Young->Male"),
     ("fid", "fid_domain_recon", "domain FID reconstructions"),
     ("fid", "fid_domain_interp", "domain FID midpoints"),
+    ("interpolation", "mean_distance", "lines Mean Distance (ACAI)"),
+    ("interpolation", "smoothness", "lines Smoothness (ACAI)"),
+    ("probe", "mean_accuracy", "linear probe accuracy"),
 )
 FILES = {
     "train": paths.train_metrics,
     "attributes": paths.attribute_summary,
     "fid": paths.fid_metrics,
+    "interpolation": paths.interpolation_metrics,
+    "probe": paths.probe,
 }
 
 
@@ -78,7 +83,8 @@ def _spread(values: list[float | None]) -> str:
         return ""
     if len(known) == 1:
         return number(known[0])
-    return f"{number(float(np.mean(known)))} ± {number(float(np.std(known, ddof=1)))}"
+    mean, sd = float(np.mean(known)), float(np.std(known, ddof=1))
+    return f"{number(mean)} ± {number(sd)} (n = {len(known)})"
 
 
 def target_markdown(params: dict[str, Any], target: str) -> str:

@@ -1,6 +1,7 @@
 # Stage 3: latent-space analyses of every trained experiment. The attribute classifier (once per
 # dataset) judges edited images; attribute vectors and edits run on the datasets listed under
-# targets.all.attribute_datasets (those with binary attributes); interpolation metrics run on all.
+# targets.all.attribute_datasets (those with binary attributes); interpolation metrics and the
+# linear probe run on all.
 # Rules that run networks use the GPU when present: each then holds a `gpu` slot (common.smk),
 # which keeps them from sharing the local GPU with a training job.
 
@@ -127,3 +128,23 @@ rule interpolation_metrics:
         CONDA_ENV
     shell:
         "gaia interpolation-metrics --experiment {wildcards.dataset}/{wildcards.model} --log {log} --params {params.params_file}"
+
+
+rule probe:
+    input:
+        data=paths.processed_dir("{dataset}"),
+        latents=paths.latents("{dataset}", "{model}"),
+        code=step_code("probe"),
+    output:
+        paths.probe("{dataset}", "{model}"),
+    params:
+        params_file=PARAMS_FILE,
+        values=param_values("analysis.probe"),
+    log:
+        paths.log_file("probe", "{dataset}-{model}"),
+    benchmark:
+        paths.benchmark_file("probe", "{dataset}-{model}"),
+    conda:
+        CONDA_ENV
+    shell:
+        "gaia probe --experiment {wildcards.dataset}/{wildcards.model} --log {log} --params {params.params_file}"

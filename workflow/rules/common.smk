@@ -133,6 +133,7 @@ def all_target_outputs():
         *(paths.train_metrics(d, m) for d, m in target_experiments()),
         *(paths.classifier_metrics(d) for d in ALL["datasets"]),
         *(paths.interpolation_metrics(d, m) for d, m in target_experiments()),
+        *(paths.probe(d, m) for d, m in target_experiments()),
         *(paths.attribute_summary(d, m) for d, m in attribute_experiments),
         *(paths.attribute_cosines(d, m) for d, m in attribute_experiments),
         *(paths.fid_metrics(d, m) for d in ALL["fid_datasets"] for m in ALL["models"]),

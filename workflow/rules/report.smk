@@ -54,6 +54,7 @@ rule report_results:
     input:
         train=[paths.train_metrics(d, m) for d, m in target_experiments()],
         interpolation=[paths.interpolation_metrics(d, m) for d, m in target_experiments()],
+        probe=[paths.probe(d, m) for d, m in target_experiments()],
         attributes=[
             paths.attribute_summary(d, m) for d in ALL["attribute_datasets"] for m in ALL["models"]
         ],
