@@ -84,6 +84,17 @@ class Objective:
         self.average = make_weight_average(self.generator, exp.training)
         if self.average is not None:  # saved and resumed with the networks
             self.modules["generator_average"] = self.average.module
+        self.add_networks()
+
+    def add_networks(self) -> None:
+        """Build the objective's other trained networks (D, the critic), after G."""
+
+    def _add_network(self, name: str, module: nn.Module) -> nn.Module:
+        """A trained network besides G, with its own Adam; saved and resumed with the others."""
+        module = module.to(self.device)
+        self.modules[name] = module
+        self.optimizers[name] = make_adam(module, self.exp.training)
+        return module
 
     @property
     def evaluated_generator(self) -> Autoencoder:
@@ -189,17 +200,8 @@ class AcaiObjective(Objective):
     coefficient of decoded interpolants; both updated from one forward pass at lr_max, each
     on its own loss (acai.py's two Adam optimisers, run together)."""
 
-    def __init__(
-        self,
-        exp: Experiment,
-        device: torch.device,
-        autocast_dtype: torch.dtype | None,
-        ranks: Ranks = SINGLE_PROCESS,
-    ):
-        super().__init__(exp, device, autocast_dtype, ranks)
-        self.critic = Critic(exp.generator).to(device)
-        self.modules["critic"] = self.critic
-        self.optimizers["critic"] = make_adam(self.critic, exp.training)
+    def add_networks(self) -> None:
+        self.critic = self._add_network("critic", Critic(self.exp.generator))
 
     def train_step(self, x: Tensor, rng: torch.Generator) -> dict[str, float]:
         settings = AcaiConfig(**self.exp.objective_params)
@@ -226,22 +228,13 @@ class AcaiObjective(Objective):
 
 
 class GaiaObjective(Objective):
-    def __init__(
-        self,
-        exp: Experiment,
-        device: torch.device,
-        autocast_dtype: torch.dtype | None,
-        ranks: Ranks = SINGLE_PROCESS,
-    ):
-        super().__init__(exp, device, autocast_dtype, ranks)
-        assert exp.discriminator is not None
-        self.discriminator = Autoencoder(exp.discriminator).to(device)
-        self.modules["discriminator"] = self.discriminator
-        self.optimizers["discriminator"] = make_adam(self.discriminator, exp.training)
-        params = dict(exp.objective_params)
+    def add_networks(self) -> None:
+        assert self.exp.discriminator is not None
+        self.discriminator = self._add_network("discriminator", Autoencoder(self.exp.discriminator))
+        params = dict(self.exp.objective_params)
         self.update = params.pop("update", "simultaneous")
         self.loss_cfg = GaiaLossConfig(**params)
-        self.global_mean = global_mean_through(ranks)
+        self.global_mean = global_mean_through(self.ranks)
 
     def forward_losses(self, x: Tensor, alpha1: Tensor, alpha2: Tensor):
         batch = x.shape[0]
