@@ -99,10 +99,16 @@ def arrays_digest(path: Path) -> str:
 def metric_values(root: Path) -> set[str]:
     """Every number of every JSON metric file under results/, as the report prints it."""
     values = set()
+
+    def collect(node: object) -> None:  # nested too: probe.json's per-probe accuracies
+        if isinstance(node, dict):
+            for value in node.values():
+                collect(value)
+        elif isinstance(node, (int, float)) and not isinstance(node, bool):
+            values.add(number(node))
+
     for path in (root / "results").rglob("*.json"):
-        for value in json.loads(path.read_text()).values():
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                values.add(number(value))
+        collect(json.loads(path.read_text()))
     return values
 
 
@@ -241,6 +247,8 @@ def test_snakemake_and_dvc_build_identical_outputs(repo_copy: Path, he_inception
         "results/synthfaces/fid_reference.json",
         "results/synthfaces/gaia/fid.json",
         "results/synthfaces/ae/fid.json",
+        "results/synthfaces/vae/fid.json",
+        "results/lines/acai/model.pt",
         "reports/figures/training_lines.png",
         "reports/figures/reconstructions_synthfaces.pdf",
         "reports/figures/interpolations_lines.png",
@@ -264,8 +272,12 @@ def test_snakemake_and_dvc_build_identical_outputs(repo_copy: Path, he_inception
     assert {"ols_leakage_Young_to_Male", "mean_difference_leakage_Young_to_Male"} <= set(summary)
     with np.load(repo_copy / "results/synthfaces/gaia/latents.npz") as faces:
         assert faces["fit_latents"].shape == (96, 12) and faces["test_latents"].shape == (48, 12)
-    with np.load(repo_copy / "results/lines/ae/latents.npz") as lines:  # no attributes to fit
-        assert lines["fit_latents"].shape == (0, 12) and len(lines["fit_index"]) == 0
+    with np.load(repo_copy / "results/lines/ae/latents.npz") as lines:  # they fit the probe
+        assert lines["fit_latents"].shape == (64, 12) and len(lines["fit_index"]) == 64
+    for dataset, task in (("synthfaces", "attributes"), ("lines", "angle_bins")):
+        for model in ("gaia", "ae", "vae", "acai"):
+            probe = json.loads((repo_copy / f"results/{dataset}/{model}/probe.json").read_text())
+            assert probe["task"] == task and 0 <= probe["mean_accuracy"] <= 1
     lines = json.loads((repo_copy / "results/lines/ae/interpolation_metrics.json").read_text())
     assert {"mean_distance", "smoothness", "angular_mean_distance"} <= set(lines)
     fid = json.loads((repo_copy / "results/synthfaces/ae/fid.json").read_text())
