@@ -71,8 +71,7 @@ def cmd_train(args: argparse.Namespace, params: dict[str, Any]) -> None:
         launch_ranks(processes, args)
         return
     result = train(params, args.experiment, progress=not args.no_progress, fresh=args.fresh)
-    if launched_ranks() == 1 or os.environ.get("RANK") == "0":
-        log.info("wrote %s", result.experiment.out_dir)
+    log.info("wrote %s", result.experiment.out_dir)  # other ranks log warnings only (main)
 
 
 def cmd_bench(args: argparse.Namespace, params: dict[str, Any]) -> None:
