@@ -51,8 +51,9 @@ def test_unknown_targets_and_seeds_are_refused(default_params: dict) -> None:
 def test_full_target_runs_each_seed_and_reports_over_them(repo_copy: Path) -> None:
     params_file = repo_copy / "params.yaml"
     params = yaml.safe_load(params_file.read_text())
+    tiny = {model: {"steps": 6} for model in params["targets"]["full"]["models"]}
     params["targets"]["full"].update(
-        datasets=["synthfaces"], seeds=[0, 1], experiments={"synthfaces": {"gaia": {"steps": 6}}}
+        datasets=["synthfaces"], seeds=[0, 1], experiments={"synthfaces": tiny}
     )
     params["fid"]["extractors"] = ["domain"]
     params_file.write_text(yaml.safe_dump(params, sort_keys=False))
@@ -69,7 +70,14 @@ def test_full_target_runs_each_seed_and_reports_over_them(repo_copy: Path) -> No
     report = (repo_copy / "docs/results/README.md").read_text()
     assert "commit `" in report and "seeds [0, 1]" in report
     assert re.search(r"\| synthfaces \| gaia \| held-out L1 of G\(X\) \| [0-9.e-]+ ± ", report)
-    assert re.search(r"\| [^|]+\[synthfaces\] \| \d of 2 \|", report)
+    claim = (
+        r"\| [^|]+\[synthfaces\] \| [^|]+\(mean ± sd, n = 2\) \| [^|]+ \| seed 0: [a-z ]+; seed 1"
+    )
+    assert re.search(claim, report)
+    for model in ("gaia", "ae", "vae", "acai"):  # the probe over the seeds
+        assert re.search(
+            rf"\| synthfaces \| {model} \| [0-9.e-]+ ± [0-9.e-]+ \| [^|]+ \| 2 \|", report
+        )
     assert "## The report of seed 0" in report
     figures = {p.name for p in (repo_copy / "docs/results/figures").glob("*.png")}
     assert {"training_synthfaces.png", "reconstructions_synthfaces.png"} <= figures

@@ -1,8 +1,10 @@
 """Figure: training dynamics of every model on a dataset (reports/figures/training_DATASET.png).
 
 Four panels over training steps, from each experiment's train_log.jsonl: D's reconstruction
-errors on real, reconstructed and interpolated images (GAIA) with the AE's reconstruction loss
-and the held-out L1 of G(X) of both; GAIA's objectives L_D, L_G and the distance regulariser;
+errors on real, reconstructed and interpolated images (GAIA) with the AE's and ACAI's
+reconstruction loss (each in its own pixel loss, L1 or MSE, as the legend says) and every
+model's held-out L1 of G(X) (the VAE's training loss, a Bernoulli likelihood summed over pixels,
+is on another scale and not drawn); GAIA's objectives L_D, L_G and the distance regulariser;
 the balanced learning rates lr_D and lr_G; and the adaptive weights p_fake and p_s. A fifth
 panel puts the held-out curves against seconds of training (from the logged speed), where the
 models' different step costs are compared fairly; on lines it adds the share of test lines G(X)
@@ -19,17 +21,17 @@ from typing import Any
 import pandas as pd
 
 from gaia import paths
-from gaia.experiment import resolve_experiment
+from gaia.experiment import Experiment, resolve_experiment
 from gaia.figures.common import TWIN_AXIS, plt, save_figure
 
 PANELS = (
     (
-        "Reconstruction errors (L1, training batches)",
+        "Reconstruction errors (training batches; held out: L1)",
         {
             "L_real": "D(X) vs X",
             "L_gr": "D(G(X)) vs X",
             "L_gi": "D(G(Z_interp)) vs G(Z_interp)",
-            "L_recon": "G(X) vs X",
+            "L_recon": "G(X) vs X",  # in the model's own pixel loss: see _label
             "eval_recon_l1": "G(X) vs X, held out",
             "eval_raw_recon_l1": "G(X) vs X, held out, raw weights",
         },
@@ -89,6 +91,15 @@ def _plot_against_time(ax, logs: dict[str, pd.DataFrame], styles: Sequence[str])
         ax.legend(handles, labels, fontsize=6, loc="best")
 
 
+def _label(exp: Experiment, column: str, label: str) -> str:
+    """A legend label; the AE's and ACAI's training loss L_recon is their own pixel loss (MSE for
+    ACAI and the lines AE, L1 otherwise), named so that it is not read as an L1."""
+    if column != "L_recon":
+        return label
+    loss = "mse" if exp.objective == "acai" else exp.objective_params.get("loss", "l1")
+    return f"{label} ({loss.upper()})"
+
+
 def plot_training(
     params: dict[str, Any], dataset: str, models: Sequence[str], out_png: Path | None = None
 ) -> list[Path]:
@@ -118,7 +129,7 @@ def plot_training(
                     linestyle=style,
                     marker=marker,
                     markersize=4,
-                    label=f"{model}: {label}",
+                    label=f"{model}: {_label(experiments[model], column, label)}",
                 )
         ax.set_title(title, fontsize=10)
         ax.set_xlabel("training step")
@@ -126,7 +137,7 @@ def plot_training(
         if ax.has_data():
             ax.legend(fontsize=6, loc="best")
     _plot_against_time(axes[-1], logs, styles)
-    axes[0].set_ylabel("mean absolute error (pixels in [0, 1])")
+    axes[0].set_ylabel("error of pixels in [0, 1] (L1 unless marked)")
     axes[2].set_ylabel("learning rate")
     fig.suptitle(
         f"Training dynamics on {dataset}: {', '.join(models)} "

@@ -7,19 +7,61 @@ most `report.max_recon_ratio` times the AE's (and, on lines, when it draws the
 test lines at their angle: `test_angle_accuracy` at least `report.min_angle_accuracy`). Every
 claim that reads GAIA is otherwise "inconclusive: GAIA undertrained" with the numbers, never
 "supported" or "not supported".
+
+Each claim is a `Comparison` of two numbers (GAIA vs the AE, OLS vs mean difference), so that
+a seeded target can put the same claim of several runs together: `over_seeds` gives the verdict
+of the seeds' means and flags it when the two numbers' spreads (mean ± sd) overlap.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from gaia import paths
 from gaia.report.markdown import number
 
 SUPPORTED = "supported"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One claim tested on one run: the two numbers it compares and the verdict they give.
+
+    The claim holds when `values[0]` is below `values[1]` (above when `higher_holds`; ties hold
+    when `ties_hold`) unless `holds` says otherwise: the Young->Male claim asks for 95%
+    intervals apart, not only a lower value. A `gate` ("inconclusive: ...") replaces the verdict.
+    """
+
+    claim: str
+    evidence: str
+    quantity: str  # what the two values are, e.g. "domain FID"
+    names: tuple[str, str]  # e.g. ("GAIA", "AE")
+    values: tuple[float | None, float | None]
+    holds: bool
+    why_not: str = ""
+    gate: str | None = None
+    higher_holds: bool = False
+    ties_hold: bool = False
+
+    @property
+    def verdict(self) -> str:
+        return self.gate or _verdict(self.holds, self.why_not)
+
+    def row(self) -> list[str]:
+        return [self.claim, self.evidence, self.verdict]
+
+
+def _ordered(comparison: Comparison, a: float, b: float) -> bool:
+    """Whether `a` vs `b` goes the way the claim says."""
+    if comparison.ties_hold and a == b:
+        return True
+    return a > b if comparison.higher_holds else a < b
 
 
 def load(path: Path) -> dict[str, Any]:
@@ -95,6 +137,12 @@ def intervals_apart(summary: dict[str, Any], ols_key: str, md_key: str, sign: fl
 
 def claim_rows(params: dict[str, Any], target: dict[str, Any]) -> list[list[str]]:
     """[claim, evidence, verdict] rows for the datasets and models of `target`."""
+    return [c.row() for c in comparisons(params, target)]
+
+
+def comparisons(params: dict[str, Any], target: dict[str, Any]) -> list[Comparison]:
+    """Every claim tested on the run in the working directory, for `target`'s datasets and
+    models (none when it lacks GAIA or the AE)."""
     gaia = by_objective(params, target["models"], "gaia")
     ae = by_objective(params, target["models"], "ae")
     if gaia is None or ae is None:
@@ -106,10 +154,23 @@ def claim_rows(params: dict[str, Any], target: dict[str, Any]) -> list[list[str]
         )
         for d in target["datasets"]
     }
-    rows: list[list[str]] = []
+    rows: list[Comparison] = []
 
-    def claim(text: str, evidence: str, holds: bool, why_not: str = "", gate: str | None = None):
-        rows.append([text, evidence, gate or _verdict(holds, why_not)])
+    def claim(
+        text: str,
+        evidence: str,
+        compared: tuple[str, str, str, float | None, float | None],
+        holds: bool,
+        why_not: str = "",
+        gate: str | None = None,
+        **order: bool,
+    ) -> None:
+        quantity, first, second, a, b = compared
+        rows.append(
+            Comparison(
+                text, evidence, quantity, (first, second), (a, b), holds, why_not, gate, **order
+            )
+        )
 
     for d in target["fid_datasets"]:
         g, a = load(paths.fid_metrics(d, gaia)), load(paths.fid_metrics(d, ae))
@@ -121,9 +182,11 @@ def claim_rows(params: dict[str, Any], target: dict[str, Any]) -> list[list[str]
             claim(
                 f"{text} [{d}]",
                 f"domain FID GAIA {number(g[key])} vs AE {number(a[key])}",
+                (f"domain FID ({image_set})", "GAIA", "AE", g[key], a[key]),
                 g[key] <= a[key],
                 "GAIA's images are further from the real ones",
                 gates[d],
+                ties_hold=True,
             )
         g_ratio = g["fid_domain_interp"] / g["fid_domain_recon"]
         a_ratio = a["fid_domain_interp"] / a["fid_domain_recon"]
@@ -131,6 +194,7 @@ def claim_rows(params: dict[str, Any], target: dict[str, Any]) -> list[list[str]
             f"Adversarial training on interpolations makes midpoints as realistic as "
             f"reconstructions [{d}]",
             f"FID(interp) / FID(recon): GAIA {number(g_ratio)}, AE {number(a_ratio)}",
+            ("FID(interp) / FID(recon)", "GAIA", "AE", g_ratio, a_ratio),
             g_ratio < a_ratio,
             "GAIA's midpoints lose more against its reconstructions than the AE's",
             gates[d],
@@ -153,6 +217,7 @@ def claim_rows(params: dict[str, Any], target: dict[str, Any]) -> list[list[str]
                 f"{number(ols) if ols is not None else '-'} vs mean difference "
                 f"{number(md) if md is not None else '-'} "
                 f"({reached} of {edits} edits reached the efficacy)",
+                ("mean absolute leakage (matched)", "OLS", "mean difference", ols, md),
                 complete and ols < md,
                 "OLS leaks as much or more",
                 gate
@@ -168,15 +233,21 @@ def claim_rows(params: dict[str, Any], target: dict[str, Any]) -> list[list[str]
                 s, "mean_difference", "Young", "Male"
             ):
                 ols_key, md_key = key.format("ols"), key.format("mean_difference")
-                separated = intervals_apart(
-                    s, ols_key, md_key, s["matched_expected_sign_Young_to_Male"]
-                )
+                sign = s["matched_expected_sign_Young_to_Male"]
                 claim(
                     f"OLS weakens the pull of 'young' towards 'female' at equal edit strength "
                     f"(95% intervals apart) [{d}, {model}]",
                     f"Young->Male leakage OLS {_interval(s, ols_key)} vs mean difference "
                     f"{_interval(s, md_key)}",
-                    separated,
+                    # Over seeds: the leakage along the entanglement's expected sign.
+                    (
+                        "Young->Male leakage along the expected sign",
+                        "OLS",
+                        "mean difference",
+                        sign * s[ols_key],
+                        sign * s[md_key],
+                    ),
+                    intervals_apart(s, ols_key, md_key, sign),
                     "the intervals overlap; the decoder may draw 'young' as young women",
                     gate,
                 )
@@ -188,6 +259,7 @@ def claim_rows(params: dict[str, Any], target: dict[str, Any]) -> list[list[str]
             f"GAIA's latent space is closer to convex: midpoints stay near real images [{d}]",
             f"nearest-real distance midpoint / reconstruction: GAIA {number(g_ratio)}, "
             f"AE {number(a_ratio)}",
+            ("nearest-real distance midpoint / reconstruction", "GAIA", "AE", g_ratio, a_ratio),
             g_ratio < a_ratio,
             gate=gates[d],
         )
@@ -199,9 +271,12 @@ def claim_rows(params: dict[str, Any], target: dict[str, Any]) -> list[list[str]
             f"the AE's [{d}]",
             f"held-out probe accuracy GAIA {number(g['mean_accuracy'])} vs AE "
             f"{number(a['mean_accuracy'])} (baseline {number(g['mean_baseline'])})",
+            ("held-out probe accuracy", "GAIA", "AE", g["mean_accuracy"], a["mean_accuracy"]),
             g["mean_accuracy"] >= a["mean_accuracy"],
             "the AE's latents are more linearly readable",
             gates[d],
+            higher_holds=True,
+            ties_hold=True,
         )
     for d in target["datasets"]:
         g = load(paths.interpolation_metrics(d, gaia))
@@ -211,7 +286,52 @@ def claim_rows(params: dict[str, Any], target: dict[str, Any]) -> list[list[str]
         claim(
             f"GAIA interpolates lines better than the AE (ACAI's benchmark) [{d}]",
             f"Mean Distance GAIA {number(g['mean_distance'])} vs AE {number(a['mean_distance'])}",
+            ("Mean Distance", "GAIA", "AE", g["mean_distance"], a["mean_distance"]),
             g["mean_distance"] < a["mean_distance"],
             gate=gates[d],
         )
     return rows
+
+
+def _mean_sd(values: Sequence[float]) -> tuple[float, float]:
+    return float(np.mean(values)), float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
+
+
+def _spread_text(values: Sequence[float]) -> str:
+    mean, sd = _mean_sd(values)
+    return f"{number(mean)} ± {number(sd)}" if len(values) > 1 else number(mean)
+
+
+def over_seeds(runs: dict[int, Comparison]) -> list[str]:
+    """[claim, evidence, verdict, per seed] of one claim tested in several seeds' runs.
+
+    The verdict is that of the two numbers' means over the seeds, with "spreads overlap" added
+    when mean ± sd of one reaches that of the other (the difference is within seed-to-seed
+    variation) and "one seed" when there is no spread. A gate in any seed (GAIA undertrained
+    there) makes the whole claim inconclusive: a mean over an untrained model says nothing.
+    """
+    first = next(iter(runs.values()))
+    per_seed = "; ".join(f"seed {seed}: {c.verdict.split(':')[0]}" for seed, c in runs.items())
+    known = {seed: c for seed, c in runs.items() if None not in c.values}
+    a_values = [float(c.values[0]) for c in known.values()]  # type: ignore[arg-type]
+    b_values = [float(c.values[1]) for c in known.values()]  # type: ignore[arg-type]
+    evidence = (
+        f"{first.quantity}: {first.names[0]} {_spread_text(a_values)} vs {first.names[1]} "
+        f"{_spread_text(b_values)} (mean ± sd, n = {len(known)})"
+        if known
+        else f"{first.quantity}: not measured in any seed"
+    )
+    gated = {seed: c.gate for seed, c in runs.items() if c.gate}
+    if gated:
+        why = next(iter(gated.values())).removeprefix("inconclusive: ")
+        verdict = f"inconclusive (seeds {list(gated)} of {len(runs)}): {why}"
+    elif not known:
+        verdict = "inconclusive: not measured"
+    else:
+        (a, a_sd), (b, b_sd) = _mean_sd(a_values), _mean_sd(b_values)
+        verdict = _verdict(_ordered(first, a, b), first.why_not)
+        if len(known) == 1:
+            verdict += " (one seed: no spread)"
+        elif abs(a - b) <= a_sd + b_sd:
+            verdict += " (spreads overlap: within seed-to-seed variation)"
+    return [first.claim, evidence, verdict, per_seed]
