@@ -256,6 +256,21 @@ def _probe(experiments: Experiments) -> list[str]:
     )
 
 
+def _claims(params: dict[str, Any], claims: list[list[str]]) -> list[str]:
+    if not claims:
+        return []
+    return [
+        "## The paper's claims against this run",
+        "",
+        f"One run (training.seed = {params['training']['seed']}): every number here has n = 1 "
+        "and no spread, so a small difference may not survive another seed. Seeded targets "
+        "(`full`: 3 seeds) give each claim's verdict on the means over the seeds, with the "
+        "spreads.",
+        "",
+        *table(["claim", "evidence", "verdict"], claims),
+    ]
+
+
 def _figure_gallery(target: dict[str, Any]) -> list[str]:
     out = ["## Figures", ""]
     for name, caption in gallery(target):
@@ -276,9 +291,7 @@ def results_markdown(params: dict[str, Any], target_name: str = "all") -> str:
             *_attributes(params, target),
             *_interpolations(experiments, target),
             *_probe(experiments),
-            *_section(
-                "The paper's claims against this run", ["claim", "evidence", "verdict"], claims
-            ),
+            *_claims(params, claims),
             *_figure_gallery(target),
         ]
     )
