@@ -11,6 +11,7 @@ import importlib
 import logging
 import os
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from gaia import __version__, paths
 from gaia.config import DEFAULT_PARAMS, dataset_config, load_params
 from gaia.errors import GaiaError
 from gaia.experiment import resolve_experiment
-from gaia.utils.io import write_json
+from gaia.utils.io import PLACE_ERRNOS, write_json
 from gaia.utils.logs import setup_logging
 
 log = logging.getLogger("gaia.cli")
@@ -254,6 +255,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     common.add_argument("--log", type=Path, help="also write the log to this file")
     common.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    common.add_argument(
+        "--debug",
+        action="store_true",
+        help="on an error, show its traceback (without it: one line; the traceback goes to --log)",
+    )
     steps = parser.add_subparsers(dest="step", required=True, metavar="STEP")
 
     def step(name: str, handler: Callable[..., None], help: str) -> argparse.ArgumentParser:
@@ -267,7 +273,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--dataset", required=True, help="a name under `datasets:` in params.yaml")
     sub = step("dataset-stats", cmd_dataset_stats, "attribute statistics of a prepared dataset")
     sub.add_argument("--dataset", required=True)
-    sub = step("train", cmd_train, "train one experiment (GAIA or the AE baseline), resumably")
+    sub = step("train", cmd_train, "train one experiment (GAIA, AE, VAE or ACAI), resumably")
     sub.add_argument("--experiment", required=True, help="DATASET/MODEL, e.g. synthfaces/gaia")
     sub.add_argument(
         "--fresh", action="store_true", help="discard the resumable checkpoint and start over"
@@ -327,6 +333,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line(exc: GaiaError | OSError) -> str:
+    """The error's message; an OSError of a full or read-only place (one written outside
+    `atomic_path`: a log, a progress file) says which file and what to do."""
+    if isinstance(exc, GaiaError):
+        return str(exc)
+    return (
+        f"{exc.filename or 'an output'}: could not be written ({exc.strerror}): free space (or "
+        "make the folder writable) and rerun; finished outputs are intact"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)
@@ -337,12 +354,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         params = load_params(args.params)
         args.handler(args, params)
-    except GaiaError as exc:
-        message = f"gaia {args.step}: error: {exc}"
+    except (GaiaError, OSError) as exc:
+        if args.debug or (isinstance(exc, OSError) and exc.errno not in PLACE_ERRNOS):
+            raise
+        message = f"gaia {args.step}: error: {_one_line(exc)}"
         print(message, file=sys.stderr)
-        if args.log is not None:  # keep the reason next to the step's other messages
+        if args.log is not None:  # keep the reason, and where it arose, with the step's log
             with open(args.log, "a", encoding="utf-8") as handle:
-                handle.write(message + "\n")
+                handle.write(message + "\n" + traceback.format_exc())
         return 2
     return 0
 

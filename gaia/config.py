@@ -6,6 +6,8 @@ file fails the same way everywhere: with the key, the bad value and what is allo
 
 from __future__ import annotations
 
+import copy
+import functools
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -35,6 +37,12 @@ def load_schema() -> dict[str, Any]:
     return yaml.safe_load(SCHEMA_PATH.read_text(encoding="utf-8"))
 
 
+@functools.cache
+def _validator() -> jsonschema.Draft202012Validator:
+    """The schema's validator, built once per process (parsing the schema takes ~90 ms)."""
+    return jsonschema.Draft202012Validator(load_schema())
+
+
 def load_params(path: str | Path = DEFAULT_PARAMS) -> dict[str, Any]:
     """Read and validate a parameter file; raise ParamsError naming the file and every bad key."""
     path = Path(path)
@@ -62,15 +70,46 @@ def write_effective_params(params: dict[str, Any], path: Path) -> None:
 
 def validate_params(params: Any, source: str = "params.yaml") -> dict[str, Any]:
     """Check `params` against the schema and the cross-references the schema cannot express."""
-    validator = jsonschema.Draft202012Validator(load_schema())
-    errors = sorted(validator.iter_errors(params), key=lambda e: [str(p) for p in e.absolute_path])
-    problems = [_describe(error) for error in errors]
-    if not problems:
-        problems = list(_cross_reference_problems(params))
+    problems = params_problems(params)
     if problems:
         listing = "\n".join(f"  - {problem}" for problem in problems)
         raise ParamsError(f"{source}: invalid parameters:\n{listing}")
     return params
+
+
+def params_problems(params: Any) -> list[str]:
+    """One line per problem of `params` (the schema's first, then the cross-references)."""
+    errors = sorted(
+        _validator().iter_errors(params), key=lambda e: [str(p) for p in e.absolute_path]
+    )
+    problems = [_describe(error) for error in errors]
+    return problems or list(_cross_reference_problems(params))
+
+
+TARGET_KEYS = ("datasets", "models", "attribute_datasets", "fid_datasets")
+
+
+def merge(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """`base` with `overrides` applied key by key, recursively for nested dicts."""
+    merged = dict(base)
+    for key, value in overrides.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def seeded_run_params(params: dict[str, Any], target: str, seed: int) -> dict[str, Any]:
+    """The parameters of one seed's run of seeded target `target` (gaia/runs.py), unchecked:
+    the target's datasets and models as `targets.all`, its `experiments` merged over
+    `experiments`, its `params` over the rest, and `training.seed` = `seed`."""
+    entry = params["targets"][target]
+    run = copy.deepcopy(params)
+    run["targets"] = {"all": {key: copy.deepcopy(entry[key]) for key in TARGET_KEYS}}
+    run["training"]["seed"] = seed
+    run["experiments"] = merge(run.get("experiments", {}), entry.get("experiments", {}))
+    return merge(run, entry.get("params", {}))
 
 
 def _key(path: Iterable[Any]) -> str:
@@ -120,6 +159,10 @@ def _describe(error: jsonschema.ValidationError) -> str:
 
 def _cross_reference_problems(params: dict[str, Any]) -> Iterable[str]:
     datasets, models = params["datasets"], params["models"]
+    for target, spec in params["targets"].items():
+        if "seeds" in spec:  # its overrides are checked where they apply: in its runs
+            for problem in params_problems(seeded_run_params(params, target, spec["seeds"][0])):
+                yield f"targets.{target} (in the parameters of its runs): {problem}"
     for target, spec in params["targets"].items():
         for section, defined in (("datasets", datasets), ("models", models)):
             for name in spec[section]:

@@ -12,7 +12,6 @@ report folder (docs/results/ for `full`).
 
 from __future__ import annotations
 
-import copy
 import logging
 import os
 import shutil
@@ -24,12 +23,11 @@ from typing import Any
 import yaml
 
 from gaia import paths
-from gaia.config import validate_params
+from gaia.config import seeded_run_params, validate_params
 from gaia.errors import GaiaError
 from gaia.utils.io import atomic_path, write_text
 
 log = logging.getLogger(__name__)
-TARGET_KEYS = ("datasets", "models", "attribute_datasets", "fid_datasets")
 
 
 def seeded_target(params: dict[str, Any], target: str) -> dict[str, Any]:
@@ -41,25 +39,10 @@ def seeded_target(params: dict[str, Any], target: str) -> dict[str, Any]:
     return entry
 
 
-def _merge(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
-    """`base` with `overrides` applied key by key, recursively for nested dicts."""
-    merged = dict(base)
-    for key, value in overrides.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
-
-
 def run_params(params: dict[str, Any], target: str, seed: int) -> dict[str, Any]:
     """The params.yaml of one seed's run of `target` (validated)."""
-    entry = seeded_target(params, target)
-    run = copy.deepcopy(params)
-    run["targets"] = {"all": {key: copy.deepcopy(entry[key]) for key in TARGET_KEYS}}
-    run["training"]["seed"] = seed
-    run["experiments"] = _merge(run.get("experiments", {}), entry.get("experiments", {}))
-    run = _merge(run, entry.get("params", {}))
+    seeded_target(params, target)
+    run = seeded_run_params(params, target, seed)
     return validate_params(run, source=f"the run of target {target!r} with seed {seed}")
 
 

@@ -80,17 +80,40 @@ def repo_files() -> list[str]:
     return sorted({f for f in listed.split("\0") if f and (REPO / f).is_file()})
 
 
-@pytest.fixture
-def repo_copy(tmp_path: Path, default_params: dict[str, Any]) -> Path:
-    """A fresh copy of the repository (its own git repo) whose params.yaml has tiny splits."""
-    root = tmp_path / "repo"
+def copy_repo(root: Path, params: dict[str, Any]) -> Path:
+    """A fresh copy of the repository in `root` (its own git repo) with these parameters."""
     for name in repo_files():
         target = root / name
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(REPO / name, target)
-    (root / "params.yaml").write_text(yaml.safe_dump(tiny(default_params), sort_keys=False))
+    (root / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     subprocess.run(["git", "init", "-q"], cwd=root, check=True)
     return root
+
+
+@pytest.fixture
+def repo_copy(tmp_path: Path, default_params: dict[str, Any]) -> Path:
+    """A fresh copy of the repository (its own git repo) whose params.yaml has tiny splits."""
+    return copy_repo(tmp_path / "repo", tiny(default_params))
+
+
+@pytest.fixture(scope="session")
+def built_pipeline(
+    tmp_path_factory: pytest.TempPathFactory,
+    default_params: dict[str, Any],
+    he_inception_weights: Path,
+) -> tuple[Path, dict[str, str]]:
+    """The tiny pipeline built once by `snakemake --cores 2 all` (FID with both extractors),
+    and the digests of its outputs as built (tests may go on to change the folder)."""
+    from outputs import output_hashes, require_inception
+
+    from workflows import run_snakemake
+
+    root = copy_repo(tmp_path_factory.mktemp("pipeline") / "repo", tiny(default_params))
+    require_inception(root, he_inception_weights)
+    done = run_snakemake(root, "--cores", "2", "all")
+    assert done.returncode == 0, done.stderr[-3000:]
+    return root, output_hashes(root)
 
 
 @pytest.fixture(scope="session")

@@ -19,9 +19,9 @@ from typing import Any
 
 import pytest
 import yaml
+from outputs import output_hashes
 
 from conftest import REPO
-from test_pipeline import output_hashes
 from workflows import tool_env
 
 CLUSTER_SCRIPT = REPO / "tests/cluster/local_slurm.sh"

@@ -24,10 +24,12 @@ from gaia import paths
 from gaia.analysis.attribute_vectors import METHODS, attribute_vectors, cosine_similarities
 from gaia.analysis.classifier_training import load_classifier
 from gaia.analysis.edits import evaluate_edits, summarise_edits
+from gaia.analysis.latents import load_latents
 from gaia.analysis.matched_edits import matched_edits, summarise_matched
 from gaia.data.store import load_split
 from gaia.errors import GaiaError
-from gaia.models.trained import load_trained
+from gaia.models.trained import load_experiment_model
+from gaia.utils.artifacts import check_shape, load_npz
 from gaia.utils.device import select_device
 from gaia.utils.io import write_json, write_npz, write_text
 
@@ -44,7 +46,7 @@ def _attributes(dataset: str, split: str) -> pd.DataFrame:
 def fit_attribute_vectors(
     params: dict[str, Any], dataset: str, model: str, progress: bool = False
 ) -> dict[str, np.ndarray]:
-    latents = np.load(paths.latents(dataset, model))
+    latents = load_latents(dataset, model)
     attributes = _attributes(dataset, "train").iloc[latents["fit_index"]]
     vectors = attribute_vectors(latents["fit_latents"], attributes)
     names = list(attributes.columns)
@@ -66,11 +68,14 @@ def edit_attributes(
 ) -> dict[str, float]:
     settings = params["analysis"]["edits"]
     device = select_device(params["training"])
-    trained = load_trained(paths.model_file(dataset, model), device)
-    stored = np.load(paths.attribute_vectors(dataset, model))
+    trained = load_experiment_model(params, dataset, model, device)
+    vectors_file = paths.attribute_vectors(dataset, model)
+    stored = load_npz(vectors_file, "attribute vectors file", METHODS)
     vectors = {method: stored[method] for method in METHODS}
+    for method in METHODS:
+        check_shape(vectors_file, method, vectors[method], (None, trained.latent_dim))
     classifier = load_classifier(dataset, device)
-    latents = np.load(paths.latents(dataset, model))["test_latents"]
+    latents = load_latents(dataset, model, trained.latent_dim)["test_latents"]
     attributes = _attributes(dataset, "test")
     table = evaluate_edits(trained.generator, classifier, latents, attributes, vectors, settings)
     write_text(

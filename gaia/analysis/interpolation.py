@@ -28,14 +28,14 @@ from gaia import paths
 from gaia.analysis.classifier import AttributeClassifier
 from gaia.analysis.classifier_training import load_classifier
 from gaia.analysis.convexity import convexity
-from gaia.analysis.latents import decode_latents
+from gaia.analysis.latents import decode_latents, load_latents
 from gaia.analysis.lines_metrics import crossfade, lines_metrics, shortest_arc_angles
 from gaia.analysis.pairs import interpolate_latents, nearest_distance, random_pairs
 from gaia.config import dataset_config
 from gaia.data.line_angles import reference_lines
 from gaia.data.lines import render_lines
 from gaia.data.store import load_split
-from gaia.models.trained import TrainedModel, load_trained
+from gaia.models.trained import TrainedModel, load_experiment_model
 from gaia.utils.batching import map_batches, module_device
 from gaia.utils.device import select_device
 from gaia.utils.images import nchw_view, to_model_input
@@ -122,9 +122,9 @@ def interpolation_metrics(
     settings = params["analysis"]["interpolation"]
     cfg = dataset_config(params, dataset)
     device = select_device(params["training"])
-    trained = load_trained(paths.model_file(dataset, model), device)
-    latents = np.load(paths.latents(dataset, model))["test_latents"]
+    trained = load_experiment_model(params, dataset, model, device)
     test = load_split(paths.processed_dir(dataset), "test")
+    latents = load_latents(dataset, model, trained.latent_dim, len(test))["test_latents"]
     if cfg["kind"] == "lines":
         angles = test.labels["angle"].to_numpy()
         results = lines_interpolation_metrics(trained, latents, angles, cfg, settings["lines"])

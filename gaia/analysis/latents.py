@@ -21,7 +21,8 @@ from tqdm import tqdm
 from gaia import paths
 from gaia.data.store import load_split
 from gaia.models.autoencoder import Autoencoder, latent_vector, split_latent
-from gaia.models.trained import load_trained
+from gaia.models.trained import load_experiment_model
+from gaia.utils.artifacts import check_shape, load_npz
 from gaia.utils.device import select_device
 from gaia.utils.images import nchw_view, to_model_input
 from gaia.utils.io import write_npz
@@ -71,10 +72,26 @@ def fit_sample(count: int, available: int, seed: int) -> np.ndarray:
     return np.sort(order.numpy())
 
 
+LATENT_KEYS = ("fit_latents", "fit_index", "test_latents", "content_dim")
+
+
+def load_latents(
+    dataset: str, model: str, width: int | None = None, test_images: int | None = None
+) -> dict[str, np.ndarray]:
+    """latents.npz of DATASET/MODEL, checked against the latent `width` of the model that
+    decodes them and the test split's size where given (a file from other parameters fails)."""
+    path = paths.latents(dataset, model)
+    latents = load_npz(path, "latents file", LATENT_KEYS)
+    check_shape(path, "test_latents", latents["test_latents"], (test_images, width))
+    fit_rows = len(latents["fit_index"])
+    check_shape(path, "fit_latents", latents["fit_latents"], (fit_rows, width))
+    return latents
+
+
 def extract_latents(params: dict[str, Any], dataset: str, model: str, progress: bool = True):
     settings = params["analysis"]["latents"]
     device = select_device(params["training"])
-    trained = load_trained(paths.model_file(dataset, model), device)
+    trained = load_experiment_model(params, dataset, model, device)
     train_split = load_split(paths.processed_dir(dataset), "train")
     test_split = load_split(paths.processed_dir(dataset), "test")
     # Training latents fit the attribute vectors and the linear probe (gaia/analysis/probe.py;

@@ -30,6 +30,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from gaia import paths
+from gaia.analysis.latents import load_latents
 from gaia.data.store import load_split
 from gaia.errors import GaiaError
 from gaia.utils.io import write_json
@@ -84,8 +85,7 @@ def probe_tasks(
 
 def probe(params: dict[str, Any], dataset: str, model: str, progress: bool = True) -> None:
     settings = params["analysis"]["probe"]
-    with np.load(paths.latents(dataset, model)) as stored:
-        latents = dict(stored)
+    latents = load_latents(dataset, model)
     if len(latents["fit_latents"]) == 0:
         raise GaiaError(
             f"{paths.latents(dataset, model)} holds no training latents to fit a probe to; "

@@ -5,13 +5,13 @@ The reference numbers the report compares against live here too.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from gaia import paths
 from gaia.data.store import Split, load_split
+from gaia.utils.artifacts import load_json
 
 # Young:old ratio among males and among females, as stated by the paper (via the mission text).
 PAPER_YOUNG_TO_OLD = {"male": 0.28, "female": 8.49}
@@ -67,5 +67,5 @@ def dataset_stats(dataset_dir: str | Path) -> dict[str, Any]:
 def load_stats(datasets: Sequence[str]) -> dict[str, dict[str, Any]]:
     """The statistics `gaia dataset-stats` wrote for each dataset."""
     return {
-        name: json.loads(paths.dataset_stats(name).read_text(encoding="utf-8")) for name in datasets
+        name: load_json(paths.dataset_stats(name), "dataset statistics file") for name in datasets
     }

@@ -94,6 +94,9 @@ def finish_split(directory: Path, labels: pd.DataFrame, manifest: dict[str, Any]
     return manifest
 
 
+MANIFEST_KEYS = frozenset({"count", "height", "width", "channels", "files"})
+
+
 def _regenerate_hint(directory: Path) -> str:
     dataset = directory.parent.name
     return (
@@ -110,9 +113,15 @@ def read_manifest(directory: Path) -> dict[str, Any]:
             + _regenerate_hint(directory)
         )
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:  # JSONDecodeError, or UnicodeDecodeError of random bytes
         raise DataError(f"{path}: not valid JSON ({exc}); " + _regenerate_hint(directory)) from exc
+    if not isinstance(manifest, dict) or not manifest.keys() >= MANIFEST_KEYS:
+        raise DataError(
+            f"{path}: not a split manifest (it needs the keys {sorted(MANIFEST_KEYS)}); "
+            + _regenerate_hint(directory)
+        )
+    return manifest
 
 
 def verify_split(directory: Path, manifest: dict[str, Any] | None = None) -> None:

@@ -19,11 +19,12 @@ import torch
 
 from gaia import paths
 from gaia.analysis.attribute_vectors import METHODS
-from gaia.analysis.latents import decode_latents
+from gaia.analysis.latents import decode_latents, load_latents
 from gaia.data.store import load_split
 from gaia.figures.common import plt, save_figure, show_grid
 from gaia.figures.entanglement import METHOD_NAMES
-from gaia.models.trained import load_trained
+from gaia.models.trained import load_experiment_model
+from gaia.utils.artifacts import load_npz
 from gaia.utils.device import select_device
 from gaia.utils.images import to_uint8_nhwc
 
@@ -53,10 +54,11 @@ def plot_attribute_edits(
     rows: dict[str, np.ndarray] = {}
     vector_rows: dict[str, np.ndarray] = {}
     for model in models:
-        generator = load_trained(paths.model_file(dataset, model), device).generator
-        z = np.load(paths.latents(dataset, model))["test_latents"][:FACES]
-        with np.load(paths.attribute_vectors(dataset, model)) as stored:
-            vectors = {method: stored[method] for method in METHODS}
+        trained = load_experiment_model(params, dataset, model, device)
+        generator = trained.generator
+        z = load_latents(dataset, model, trained.latent_dim)["test_latents"][:FACES]
+        vectors_file = paths.attribute_vectors(dataset, model)
+        vectors = load_npz(vectors_file, "attribute vectors file", METHODS)
         for method in METHODS:
             decoded = to_uint8_nhwc(
                 decode_latents(generator, edit_latents(z, vectors[method], scale), 64)

@@ -9,16 +9,15 @@ units of the real codes' nearest-neighbour distance.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from sklearn.decomposition import PCA
 
 from gaia import paths
 from gaia.figures.common import plt, save_figure
+from gaia.utils.artifacts import load_json, load_npz
 
 
 def plot_convexity(
@@ -28,9 +27,12 @@ def plot_convexity(
     fig, axes = plt.subplots(1, len(models), figsize=(4.6 * len(models), 4.4), squeeze=False)
     pairs = 0
     for ax, model in zip(axes[0], models, strict=True):
-        with np.load(paths.convexity_latents(dataset, model)) as saved:
-            latents = {name: saved[name] for name in ("real", "midpoints", "reencoded")}
-        metrics = json.loads(paths.interpolation_metrics(dataset, model).read_text())
+        latents = load_npz(
+            paths.convexity_latents(dataset, model),
+            "convexity latents file",
+            ("real", "midpoints", "reencoded"),
+        )
+        metrics = load_json(paths.interpolation_metrics(dataset, model))
         pairs = len(latents["midpoints"])
         pca = PCA(n_components=2, random_state=seed).fit(latents["real"])
         for name, label, style in (

@@ -21,6 +21,7 @@ from gaia import paths
 from gaia.analysis.attribute_vectors import METHODS
 from gaia.analysis.edits import signed_leakage
 from gaia.figures.common import plt, save_figure
+from gaia.utils.artifacts import load_csv
 
 METHOD_NAMES = {"ols": "OLS", "mean_difference": "mean difference"}
 
@@ -40,7 +41,9 @@ def plot_entanglement(
     params: dict[str, Any], dataset: str, models: Sequence[str], out_png: Path | None = None
 ) -> list[Path]:
     scale = float(params["analysis"]["edits"]["report_scale"])
-    tables = {m: pd.read_csv(paths.attribute_metrics(dataset, m)) for m in models}
+    tables = {
+        m: load_csv(paths.attribute_metrics(dataset, m), "edit metrics table") for m in models
+    }
     fig = plt.figure(figsize=(4.4 * len(METHODS) + 5.0, 4.6 * len(models)), layout="constrained")
     grid = fig.add_gridspec(len(models), len(METHODS) + 1, width_ratios=[1] * len(METHODS) + [1.1])
     image, maps = None, []

@@ -17,14 +17,14 @@ import numpy as np
 import torch
 
 from gaia import paths
-from gaia.analysis.latents import decode_latents
+from gaia.analysis.latents import decode_latents, load_latents
 from gaia.analysis.lines_metrics import crossfade, shortest_arc_angles
 from gaia.analysis.pairs import interpolate_latents, random_pairs
 from gaia.config import dataset_config
 from gaia.data.lines import render_lines
 from gaia.data.store import load_split
 from gaia.figures.common import plt, save_figure, show_grid
-from gaia.models.trained import load_trained
+from gaia.models.trained import load_experiment_model
 from gaia.utils.device import select_device
 from gaia.utils.images import nchw_view, to_model_input, to_uint8_nhwc
 
@@ -48,8 +48,9 @@ def plot_interpolations(
 
     strips: dict[str, list[np.ndarray]] = {}
     for model in models:
-        generator = load_trained(paths.model_file(dataset, model), device).generator
-        latents = np.load(paths.latents(dataset, model))["test_latents"]
+        trained = load_experiment_model(params, dataset, model, device)
+        generator = trained.generator
+        latents = load_latents(dataset, model, trained.latent_dim)["test_latents"]
         decoded = decode_latents(generator, interpolate_latents(latents, pairs, t), STEPS * PAIRS)
         strips[model] = list(to_uint8_nhwc(decoded).reshape(PAIRS, STEPS, *ends[0].shape[1:]))
     a, b = (to_model_input(nchw_view(end), torch.device("cpu")) for end in ends)

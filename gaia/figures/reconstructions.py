@@ -18,7 +18,7 @@ import torch
 from gaia import paths
 from gaia.data.store import load_split
 from gaia.figures.common import plt, save_figure, show_grid
-from gaia.models.trained import TrainedModel, load_trained
+from gaia.models.trained import TrainedModel, load_experiment_model
 from gaia.utils.device import select_device
 from gaia.utils.images import nchw_view, to_model_input, to_uint8_nhwc
 
@@ -43,7 +43,7 @@ def plot_reconstructions(
     x = to_model_input(nchw_view(test.images[:IMAGES]), device)
     rows = {"X (held out)": test.images[:IMAGES]}
     for model in models:
-        rows |= model_rows(model, load_trained(paths.model_file(dataset, model), device), x)
+        rows |= model_rows(model, load_experiment_model(params, dataset, model, device), x)
     fig, ax = plt.subplots(figsize=(IMAGES * 0.75 + 1.5, len(rows) * 0.75 + 0.8))
     show_grid(ax, rows)
     ax.set_title(

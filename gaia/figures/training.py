@@ -23,6 +23,7 @@ import pandas as pd
 from gaia import paths
 from gaia.experiment import Experiment, resolve_experiment
 from gaia.figures.common import TWIN_AXIS, plt, save_figure
+from gaia.utils.artifacts import reading
 
 PANELS = (
     (
@@ -48,8 +49,11 @@ PANEL_COUNT = len(PANELS) + 1  # and the held-out curves against training time
 def read_log(path: Path, batch_size: int | None = None) -> pd.DataFrame:
     """The JSON lines of a training log as one table (evaluation rows have NaN elsewhere); with
     the batch size, also `seconds`: training time so far, from each interval's logged speed."""
-    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
-    log = pd.DataFrame.from_records(records)
+    with reading(path, "training log"):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        log = pd.DataFrame.from_records([json.loads(line) for line in lines if line])
+        if "step" not in log:
+            raise KeyError("no 'step' in its records")
     if batch_size is not None and "images_per_s" in log:
         intervals = log.dropna(subset=["images_per_s"])
         steps = intervals["step"].diff().fillna(intervals["step"])

@@ -13,7 +13,6 @@ with other weights or counts (rerun `gaia fid-reference`).
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -22,6 +21,7 @@ import torch
 import torch_fidelity
 
 from gaia import paths
+from gaia.analysis.latents import load_latents
 from gaia.data.store import Split, load_split
 from gaia.errors import GaiaError
 from gaia.metrics.extractors import Extractor, resolve_extractors
@@ -38,7 +38,8 @@ from gaia.metrics.image_sets import (
     set_latents,
     set_size,
 )
-from gaia.models.trained import load_trained
+from gaia.models.trained import load_experiment_model
+from gaia.utils.artifacts import load_json, load_npz, reading
 from gaia.utils.device import select_device
 from gaia.utils.images import nchw_view
 from gaia.utils.io import write_json, write_npz
@@ -111,7 +112,8 @@ def _load_reference(dataset: str, extractors: list[Extractor]) -> dict[str, np.n
         raise GaiaError(
             f"{stats_file}: missing; compute it with `gaia fid-reference --dataset {dataset}`"
         )
-    info = json.loads(info_file.read_text(encoding="utf-8"))["extractors"]
+    with reading(info_file, "FID reference description"):
+        info = load_json(info_file, "FID reference description")["extractors"]
     for ex in extractors:
         made = info.get(ex.label)
         if made is None or made["weights_digest"] != ex.weights_digest:
@@ -126,8 +128,7 @@ def _load_reference(dataset: str, extractors: list[Extractor]) -> dict[str, np.n
                 f"images, params ask {ex.reference_images}; rerun "
                 f"`gaia fid-reference --dataset {dataset}`"
             )
-    with np.load(stats_file) as stored:
-        return {key: stored[key] for key in stored.files}
+    return load_npz(stats_file, "FID reference statistics file")
 
 
 def evaluate_fid(params: dict[str, Any], dataset: str, model: str, progress: bool = True):
@@ -139,14 +140,15 @@ def evaluate_fid(params: dict[str, Any], dataset: str, model: str, progress: boo
     test = load_split(paths.processed_dir(dataset), "test")
     sets = _sets(settings, test, dataset)
     _check_counts(extractors, sets, len(test))
-    generator = load_trained(paths.model_file(dataset, model), device).generator
-    latents = np.load(paths.latents(dataset, model))["test_latents"]
+    trained = load_experiment_model(params, dataset, model, device)
+    generator = trained.generator
+    latents = load_latents(dataset, model, trained.latent_dim, len(test))["test_latents"]
     attributes = vectors = None
     if "edits" in sets:
         attributes = test.attributes.to_numpy()
         vectors_file = paths.attribute_vectors(dataset, model)
-        with np.load(vectors_file) as stored:
-            vectors, names = stored["ols"], list(stored["names"])
+        stored = load_npz(vectors_file, "attribute vectors file", ("ols", "names"))
+        vectors, names = stored["ols"], list(stored["names"])
         if names != test.attribute_names:
             raise GaiaError(
                 f"{vectors_file} has vectors for {names}, the test split has attributes "

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import pickle
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import torch
 
-from gaia.errors import GaiaError
+from gaia import paths
+from gaia.experiment import resolve_experiment
 from gaia.models.autoencoder import Autoencoder, AutoencoderConfig
+from gaia.utils.artifacts import ArtifactError, load_torch, reading, rebuild
 
 
 @dataclass
@@ -23,15 +24,19 @@ class TrainedModel:
     def content_dim(self) -> int:
         return int(self.generator.cfg.content_dim or 0)
 
+    @property
+    def latent_dim(self) -> int:
+        """Size of a latent vector [z_c | z_s] (gaia/analysis/latents.py)."""
+        return self.content_dim + self.generator.cfg.style_dim
+
 
 def load_trained(path: Path, device: torch.device) -> TrainedModel:
-    """G (and D for GAIA) in eval mode on `device`, with the experiment they were trained as."""
-    if not path.is_file():
-        raise GaiaError(f"{path}: no trained model; train it first with `gaia train`")
-    try:
-        # model files of gaia-repro <= 0.1 stored torch.__version__ as a TorchVersion
-        with torch.serialization.safe_globals([torch.torch_version.TorchVersion]):
-            state = torch.load(path, map_location=device, weights_only=True)
+    """G (and D for GAIA) in eval mode on `device`, with the experiment they were trained as; a
+    missing, damaged or foreign file is an ArtifactError that says how to rebuild it."""
+    # model files of gaia-repro <= 0.1 stored torch.__version__ as a TorchVersion
+    with torch.serialization.safe_globals([torch.torch_version.TorchVersion]):
+        state = load_torch(path, "model file", map_location=device, weights_only=True)
+    with reading(path, "model file"):
         experiment = state["experiment"]
         modules = {}
         for name in ("generator", "discriminator"):
@@ -46,9 +51,27 @@ def load_trained(path: Path, device: torch.device) -> TrainedModel:
                 else torch.contiguous_format
             )
             modules[name] = module.to(device, memory_format=memory_format).eval()
-    except (KeyError, RuntimeError, TypeError, pickle.UnpicklingError) as exc:
-        raise GaiaError(
-            f"{path}: not a model file of this version of gaia-repro ({exc}); "
-            "retrain it with `gaia train --fresh`"
-        ) from exc
     return TrainedModel(modules["generator"], modules.get("discriminator"), experiment)
+
+
+def load_experiment_model(
+    params: dict[str, Any], dataset: str, model: str, device: torch.device
+) -> TrainedModel:
+    """The trained networks of DATASET/MODEL, which must have the networks the current
+    parameters define: a model.pt left from other parameters fails here, naming what differs."""
+    path = paths.model_file(dataset, model)
+    trained = load_trained(path, device)
+    expected = resolve_experiment(params, f"{dataset}/{model}").to_dict()
+    differences = [
+        f"{network}.{key}: {stored.get(key)!r} in the file, {wanted[key]!r} in the parameters"
+        for network in ("generator", "discriminator")
+        if (wanted := expected.get(network)) is not None
+        and (stored := trained.experiment.get(network) or {}) != wanted
+        for key in sorted(wanted)
+        if stored.get(key) != wanted[key]
+    ]
+    if differences:
+        raise ArtifactError(
+            f"{path}: trained with other parameters ({'; '.join(differences[:3])}); {rebuild(path)}"
+        )
+    return trained

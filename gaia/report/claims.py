@@ -15,7 +15,6 @@ of the seeds' means and flags it when the two numbers' spreads (mean ± sd) over
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +24,7 @@ import numpy as np
 
 from gaia import paths
 from gaia.report.markdown import number
+from gaia.utils.artifacts import load_json
 
 SUPPORTED = "supported"
 
@@ -65,7 +65,7 @@ def _ordered(comparison: Comparison, a: float, b: float) -> bool:
 
 
 def load(path: Path) -> dict[str, Any]:
-    return json.loads(path.read_text(encoding="utf-8"))
+    return load_json(path)
 
 
 def by_objective(params: dict[str, Any], models: Sequence[str], objective: str) -> str | None:

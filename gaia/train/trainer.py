@@ -17,6 +17,7 @@ the gradients are averaged (gaia/train/distributed.py); rank 0 alone evaluates a
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import shutil
@@ -37,6 +38,8 @@ from gaia.errors import GaiaError
 from gaia.experiment import Experiment, resolve_experiment
 from gaia.train.checkpoint import load_checkpoint, restore_rng_states, save_checkpoint
 from gaia.train.distributed import SINGLE_PROCESS, Ranks, close_ranks, init_ranks
+from gaia.train.divergence import diverged, non_finite, non_finite_weights
+from gaia.train.lock import empty_folder, training_lock
 from gaia.train.monitor import Judge, evaluate, save_sample_grid
 from gaia.train.objectives import OBJECTIVES, Objective
 from gaia.utils.device import autocast_dtype, select_device
@@ -107,16 +110,23 @@ class JsonlLog:
         self.path = path
         kept = []
         if path.exists() and keep_until_step > 0:
-            kept = [
-                line
-                for line in path.read_text(encoding="utf-8").splitlines()
-                if line and json.loads(line)["step"] <= keep_until_step
-            ]
+            lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+            steps = [(line, _step(line)) for line in lines]
+            kept = [line for line, step in steps if step is not None and step <= keep_until_step]
         write_text(path, "".join(line + "\n" for line in kept))
 
     def write(self, record: dict[str, Any]) -> None:
         with open(self.path, "a", encoding="utf-8") as handle:
             handle.write(json.dumps(record) + "\n")
+
+
+def _step(line: str) -> int | None:
+    """The step of a log line; None for a line torn by a kill or a full disk (it was being
+    written after the last checkpoint, so it is dropped with the others past it)."""
+    try:
+        return int(json.loads(line)["step"])
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def build_objective(
@@ -159,9 +169,9 @@ def restore(
     it; rank 0 alone deletes or creates files, between barriers."""
     checkpoint_path = resume / "checkpoint.pt"
     if ranks.is_main:
-        if fresh and resume.exists():
-            shutil.rmtree(resume)
         resume.mkdir(parents=True, exist_ok=True)
+        if fresh:
+            empty_folder(resume)
     ranks.barrier()
     state = load_checkpoint(checkpoint_path, exp, device) if checkpoint_path.exists() else None
     ranks.barrier()
@@ -175,8 +185,7 @@ def restore(
                 state["step"],
                 exp.training["steps"],
             )
-            shutil.rmtree(resume)
-            resume.mkdir(parents=True)
+            empty_folder(resume)
         state = None
     if state is None:
         return 0, 0.0
@@ -203,6 +212,13 @@ def is_due(settings: dict[str, Any], every: str, done: int) -> bool:
     return done % settings[every] == 0 or done == settings["steps"]
 
 
+def last_checkpoint(settings: dict[str, Any], step: int, start_step: int) -> int:
+    """The step of the last checkpoint written at or before `step` by a run that started (or
+    resumed from its checkpoint) at `start_step`; 0 when there is none."""
+    written = step - step % settings["checkpoint_every"]
+    return written if written > start_step else start_step
+
+
 def write_due_files(
     exp: Experiment,
     objective: Objective,
@@ -211,8 +227,10 @@ def write_due_files(
     live_log: JsonlLog,
     done: int,
     train_seconds: float,
+    start_step: int = 0,
 ) -> None:
-    """The evaluation, the grid and the checkpoint whose interval ends at step `done`."""
+    """The evaluation, the grid and the checkpoint whose interval ends at step `done` (the
+    checkpoint only of finite weights: a diverged run keeps its last good one)."""
     settings = exp.training
     if is_due(settings, "eval_every", done):
         errors = evaluate(
@@ -223,6 +241,11 @@ def write_due_files(
         grid = resume / "samples" / f"step_{done:07d}.png"
         save_sample_grid(objective, monitoring.grid_batch, grid)
     if is_due(settings, "checkpoint_every", done):
+        poisoned = non_finite_weights(objective.modules)
+        if poisoned:
+            what = f"the weights of {', '.join(poisoned)} are not finite"
+            previous = last_checkpoint(settings, done - 1, start_step)
+            raise diverged(exp.name, done, what, resume, previous)
         save_checkpoint(
             resume / "checkpoint.pt",
             exp,
@@ -266,6 +289,11 @@ def run_steps(
             module.train()
         alphas = seeded_generator(settings["seed"], Stream.TRAIN_ALPHAS, step)
         scalars = objective.train_step(batches.batch(step), alphas)
+        bad = non_finite(scalars)
+        if bad:
+            what = ", ".join(f"{k} = {v}" for k, v in sorted(bad.items()))
+            previous = last_checkpoint(settings, step, start_step)
+            raise diverged(exp.name, step + 1, what, resume, previous)
         objective.update_average((step + 1) * settings["batch_size"])
         for key, value in scalars.items():
             sums[key] = sums.get(key, 0.0) + value
@@ -288,7 +316,9 @@ def run_steps(
             )
             sums, interval_steps = {}, 0
         if live_log is not None:  # rank 0; the others go on and wait for it at the next step
-            write_due_files(exp, objective, monitoring, resume, live_log, done, train_seconds)
+            write_due_files(
+                exp, objective, monitoring, resume, live_log, done, train_seconds, start_step
+            )
         if done % settings["log_every"] == 0:  # evaluation and saving are not training time
             interval_start = time.perf_counter()
     bar.close()
@@ -320,7 +350,22 @@ def train_ranks(
     progress: bool,
     fresh: bool,
 ) -> TrainResult:
-    """`train` on this rank (the only one without torchrun)."""
+    """`train` on this rank (the only one without torchrun). Rank 0 writes, so it alone holds
+    the experiment's lock (gaia/train/lock.py), from the restore to the last output."""
+    resume = paths.resume_dir(exp.dataset, exp.model)
+    with training_lock(resume, exp.name) if ranks.is_main else contextlib.nullcontext():
+        return train_locked(params, exp, device, ranks, progress, fresh, resume)
+
+
+def train_locked(
+    params: dict[str, Any],
+    exp: Experiment,
+    device: torch.device,
+    ranks: Ranks,
+    progress: bool,
+    fresh: bool,
+    resume: Path,
+) -> TrainResult:
     settings = exp.training
     train_split, test_split = load_splits(exp)
     batches = BatchSource(
@@ -331,7 +376,6 @@ def train_ranks(
     monitoring = Monitoring(test_images, test_images[:MONITOR_IMAGES], judge)
 
     objective = build_objective(exp, device, ranks)
-    resume = paths.resume_dir(exp.dataset, exp.model)
     start_step, train_seconds = restore(exp, objective, resume, fresh, device, ranks)
     ranks.broadcast_weights(objective.modules)
     objective.compile(settings["compile"])
