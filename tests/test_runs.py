@@ -4,6 +4,7 @@ and the target's report gathers the seeds."""
 from __future__ import annotations
 
 import copy
+import json
 import os
 import re
 from pathlib import Path
@@ -51,9 +52,12 @@ def test_unknown_targets_and_seeds_are_refused(default_params: dict) -> None:
 def test_full_target_runs_each_seed_and_reports_over_them(repo_copy: Path) -> None:
     params_file = repo_copy / "params.yaml"
     params = yaml.safe_load(params_file.read_text())
-    tiny = {model: {"steps": 6} for model in params["targets"]["full"]["models"]}
+    models = ["gaia", "ae"]  # what the claims compare; the baselines only add time here
     params["targets"]["full"].update(
-        datasets=["synthfaces"], seeds=[0, 1], experiments={"synthfaces": tiny}
+        datasets=["synthfaces"],
+        models=models,
+        seeds=[0, 1],
+        experiments={"synthfaces": {model: {"steps": 6} for model in models}},
     )
     params["fid"]["extractors"] = ["domain"]
     params_file.write_text(yaml.safe_dump(params, sort_keys=False))
@@ -74,7 +78,7 @@ def test_full_target_runs_each_seed_and_reports_over_them(repo_copy: Path) -> No
         r"\| [^|]+\[synthfaces\] \| [^|]+\(mean ± sd, n = 2\) \| [^|]+ \| seed 0: [a-z ]+; seed 1"
     )
     assert re.search(claim, report)
-    for model in ("gaia", "ae", "vae", "acai"):  # the probe over the seeds
+    for model in models:  # the probe over the seeds
         assert re.search(
             rf"\| synthfaces \| {model} \| [0-9.e-]+ ± [0-9.e-]+ \| [^|]+ \| 2 \|", report
         )
@@ -101,3 +105,36 @@ def test_a_run_folder_depends_on_the_repositorys_code(tmp_path: Path, default_pa
     assert dry.returncode == 0, dry.stderr[-3000:]
     trainer = os.path.relpath(repo / "gaia/train/trainer.py", run)
     assert trainer.startswith("..") and trainer in dry.stdout
+
+
+def test_the_lines_table_gives_every_model_and_the_references_over_seeds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gaia.report.target import _lines_table
+
+    monkeypatch.chdir(tmp_path)
+    entry = {"datasets": ["synthfaces", "lines"], "models": ["ae", "gaia"], "seeds": [0, 1]}
+    folders = {seed: Path(f"results/full_s{seed}") for seed in (0, 1)}
+    for seed, folder in folders.items():
+        for model, distance in (("ae", 0.006), ("gaia", 0.002)):
+            metrics = {
+                "mean_distance": distance + 0.001 * seed,
+                "smoothness": 0.5,
+                "angular_mean_distance": 1e-6,
+                "angular_smoothness": 0.0,
+                "crossfade_mean_distance": 0.007,
+                "crossfade_smoothness": 0.9,
+            }
+            file = folder / "results/lines" / model / "interpolation_metrics.json"
+            file.parent.mkdir(parents=True)
+            file.write_text(json.dumps(metrics))
+    lines = _lines_table(entry, folders)
+    assert lines[0] == "## Interpolating lines (lines): ACAI's benchmark over the seeds"
+    rows = [line for line in lines if line.startswith("| ") and "---" not in line]
+    assert rows == [
+        "| model | Mean Distance | Smoothness | n |",
+        "| ae | 0.0065 ± 0.0007071 | 0.5 ± 0 | 2 |",  # sample sd of 0.006 and 0.007
+        "| gaia | 0.0025 ± 0.0007071 | 0.5 ± 0 | 2 |",
+        "| correct interpolation | 1e-06 ± 0 | 0 ± 0 | 2 |",
+        "| pixel cross-fade | 0.007 ± 0 | 0.9 ± 0 | 2 |",
+    ]

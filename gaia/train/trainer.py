@@ -334,10 +334,14 @@ def train(
     settings = exp.training
     device = select_device(settings)
     ranks = init_ranks(settings["processes"], settings["batch_size"], settings["device"])
+    resume = paths.resume_dir(exp.dataset, exp.model)
     try:
         if device.type == "cuda":
             device = torch.device("cuda", ranks.local_rank)
-        return train_ranks(params, exp, device, ranks, progress, fresh)
+        # Rank 0 writes, so it alone holds the experiment's lock (gaia/train/lock.py), from the
+        # restore to the last output.
+        with training_lock(resume, exp.name) if ranks.is_main else contextlib.nullcontext():
+            return train_ranks(params, exp, device, ranks, progress, fresh, resume)
     finally:
         close_ranks(ranks)
 
@@ -349,23 +353,9 @@ def train_ranks(
     ranks: Ranks,
     progress: bool,
     fresh: bool,
-) -> TrainResult:
-    """`train` on this rank (the only one without torchrun). Rank 0 writes, so it alone holds
-    the experiment's lock (gaia/train/lock.py), from the restore to the last output."""
-    resume = paths.resume_dir(exp.dataset, exp.model)
-    with training_lock(resume, exp.name) if ranks.is_main else contextlib.nullcontext():
-        return train_locked(params, exp, device, ranks, progress, fresh, resume)
-
-
-def train_locked(
-    params: dict[str, Any],
-    exp: Experiment,
-    device: torch.device,
-    ranks: Ranks,
-    progress: bool,
-    fresh: bool,
     resume: Path,
 ) -> TrainResult:
+    """`train` on this rank (the only one without torchrun)."""
     settings = exp.training
     train_split, test_split = load_splits(exp)
     batches = BatchSource(
