@@ -83,7 +83,16 @@ def params_problems(params: Any) -> list[str]:
         _validator().iter_errors(params), key=lambda e: [str(p) for p in e.absolute_path]
     )
     problems = [_describe(error) for error in errors]
-    return problems or list(_cross_reference_problems(params))
+    return problems or list(_cross_reference_problems(params)) or list(_seeded_run_problems(params))
+
+
+def _seeded_run_problems(params: dict[str, Any]) -> Iterable[str]:
+    """A seeded target's overrides, checked where they apply: in the parameters of its runs
+    (only once the file itself is valid, so that its own problems are not listed again)."""
+    for target, spec in params["targets"].items():
+        if "seeds" in spec:
+            for problem in params_problems(seeded_run_params(params, target, spec["seeds"][0])):
+                yield f"targets.{target} (in the parameters of its runs): {problem}"
 
 
 TARGET_KEYS = ("datasets", "models", "attribute_datasets", "fid_datasets")
@@ -159,10 +168,6 @@ def _describe(error: jsonschema.ValidationError) -> str:
 
 def _cross_reference_problems(params: dict[str, Any]) -> Iterable[str]:
     datasets, models = params["datasets"], params["models"]
-    for target, spec in params["targets"].items():
-        if "seeds" in spec:  # its overrides are checked where they apply: in its runs
-            for problem in params_problems(seeded_run_params(params, target, spec["seeds"][0])):
-                yield f"targets.{target} (in the parameters of its runs): {problem}"
     for target, spec in params["targets"].items():
         for section, defined in (("datasets", datasets), ("models", models)):
             for name in spec[section]:

@@ -15,7 +15,6 @@ def comparison_of(a: float, b: float, gate: str | None = None, **order: bool) ->
         quantity="error",
         names=("GAIA", "AE"),
         values=(a, b),
-        holds=a < b,
         why_not="the AE is better",
         gate=gate,
         **order,

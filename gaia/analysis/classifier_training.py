@@ -20,7 +20,7 @@ from gaia import __version__, paths
 from gaia.analysis.classifier import AttributeClassifier, ClassifierConfig
 from gaia.data.store import Split, load_split
 from gaia.errors import GaiaError
-from gaia.utils.artifacts import load_torch, reading
+from gaia.utils.artifacts import reading
 from gaia.utils.batching import module_device
 from gaia.utils.device import select_device
 from gaia.utils.images import nchw_view, to_model_input
@@ -149,8 +149,8 @@ def load_classifier(dataset: str, device: torch.device) -> AttributeClassifier:
 
 def load_classifier_file(path: Path, device: torch.device) -> AttributeClassifier:
     """The classifier saved at `path` by `train-classifier`, in eval mode on `device`."""
-    state = load_torch(path, "classifier file", map_location=device, weights_only=True)
     with reading(path, "classifier file"):
+        state = torch.load(path, map_location=device, weights_only=True)
         cfg = state["config"]
         model = AttributeClassifier(ClassifierConfig(**{**cfg, "outputs": tuple(cfg["outputs"])}))
         model.load_state_dict(state["modules"]["classifier"])

@@ -11,7 +11,7 @@ import torch
 from gaia import paths
 from gaia.experiment import resolve_experiment
 from gaia.models.autoencoder import Autoencoder, AutoencoderConfig
-from gaia.utils.artifacts import ArtifactError, load_torch, reading, rebuild
+from gaia.utils.artifacts import ArtifactError, reading, rebuild
 
 
 @dataclass
@@ -33,10 +33,10 @@ class TrainedModel:
 def load_trained(path: Path, device: torch.device) -> TrainedModel:
     """G (and D for GAIA) in eval mode on `device`, with the experiment they were trained as; a
     missing, damaged or foreign file is an ArtifactError that says how to rebuild it."""
-    # model files of gaia-repro <= 0.1 stored torch.__version__ as a TorchVersion
-    with torch.serialization.safe_globals([torch.torch_version.TorchVersion]):
-        state = load_torch(path, "model file", map_location=device, weights_only=True)
     with reading(path, "model file"):
+        # model files of gaia-repro <= 0.1 stored torch.__version__ as a TorchVersion
+        with torch.serialization.safe_globals([torch.torch_version.TorchVersion]):
+            state = torch.load(path, map_location=device, weights_only=True)
         experiment = state["experiment"]
         modules = {}
         for name in ("generator", "discriminator"):

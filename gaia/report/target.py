@@ -15,13 +15,12 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
 import yaml
 
 from gaia import __version__, paths
 from gaia.report.claims import Comparison, comparisons, load, over_seeds
-from gaia.report.markdown import number, table
+from gaia.report.markdown import number, spread, table
 from gaia.runs import publish_figures, seeded_target
 from gaia.utils.io import sha256_file, write_text
 
@@ -82,10 +81,7 @@ def _spread(values: list[float | None], with_n: bool = True) -> str:
     known = [v for v in values if v is not None]
     if not known:
         return ""
-    if len(known) == 1:
-        return number(known[0]) + (" (n = 1)" if with_n else "")
-    mean, sd = float(np.mean(known)), float(np.std(known, ddof=1))
-    return f"{number(mean)} ± {number(sd)}" + (f" (n = {len(known)})" if with_n else "")
+    return spread(known) + (f" (n = {len(known)})" if with_n else "")
 
 
 def target_markdown(params: dict[str, Any], target: str) -> str:

@@ -99,14 +99,6 @@ def load_csv(path: str | Path, what: str) -> Any:
         return pd.read_csv(file)
 
 
-def load_torch(path: str | Path, what: str, **kwargs: Any) -> Any:
-    """torch.load of a file the pipeline saved (kwargs: map_location, weights_only)."""
-    import torch
-
-    with reading(path, what) as file:
-        return torch.load(file, **kwargs)
-
-
 def check_shape(
     path: str | Path, what: str, array: np.ndarray, shape: Sequence[int | None]
 ) -> None:
