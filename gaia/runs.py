@@ -8,6 +8,10 @@ the target's `experiments` overrides merged over `experiments`, and `training.se
 is built, resumed and reported exactly like the embedded default (its report and figures in
 results/TARGET_sSEED/reports/). `gaia report target` then gathers the seeds into the target's
 report folder (docs/results/ for `full`).
+
+A killed run leaves Snakemake's lock in its folder, which would refuse the rerun that resumes it.
+`gaia run` holds a flock on the folder (one `gaia run` per seed), so a Snakemake lock it finds
+there is stale, and it clears it with `snakemake --unlock` before resuming.
 """
 
 from __future__ import annotations
@@ -26,8 +30,12 @@ from gaia import paths
 from gaia.config import seeded_run_params, validate_params
 from gaia.errors import GaiaError
 from gaia.utils.io import atomic_path, write_text
+from gaia.utils.locks import exclusive_lock
 
 log = logging.getLogger(__name__)
+
+
+RUN_LOCK = ".gaia-run.lock"  # in the run folder: one `gaia run` per target and seed
 
 
 def seeded_target(params: dict[str, Any], target: str) -> dict[str, Any]:
@@ -65,16 +73,26 @@ def run_target(
     run = run_params(params, target, seed)
     write_text(folder / "params.yaml", yaml.safe_dump(run, sort_keys=False))  # order matters
     cores = cores or os.cpu_count() or 1
-    command = [
+    snakemake = [
         *(sys.executable, "-m", "snakemake", "--snakefile", str(Path("Snakefile").resolve())),
-        *("--directory", str(folder), "--cores", str(cores), "all"),
+        *("--directory", str(folder)),
+    ]
+    command = [
+        *snakemake,
+        *("--cores", str(cores), "all"),
         # Network jobs take turns on one GPU (without a GPU they hold no `gpu` slot at all).
         *("--resources", "gpu=1", "--rerun-incomplete"),
     ]
     if not progress:
         command.append("--quiet")
-    log.info("%s seed %d: %s", target, seed, " ".join(command))
-    result = subprocess.run(command, check=False)
+    busy = (
+        f"another `gaia run --target {target} --seed {seed}` (pid {{pid}}) is building {folder}; "
+        "wait for it to finish or stop it ({path} is unlocked when that process ends)"
+    )
+    with exclusive_lock(folder / RUN_LOCK, busy=busy):
+        clear_stale_snakemake_lock(folder, snakemake)
+        log.info("%s seed %d: %s", target, seed, " ".join(command))
+        result = subprocess.run(command, check=False)
     if result.returncode != 0:
         raise GaiaError(
             f"the run of target {target!r} with seed {seed} failed (Snakemake exit "
@@ -82,6 +100,20 @@ def run_target(
             f"--target {target} --seed {seed}` again to resume it"
         )
     return folder / paths.results_report()
+
+
+def clear_stale_snakemake_lock(folder: Path, snakemake: list[str]) -> None:
+    """Unlock a run folder that a killed Snakemake left locked (the caller holds RUN_LOCK)."""
+    locks = folder / ".snakemake" / "locks"  # where Snakemake 9 keeps its lock files
+    if not locks.is_dir() or not any(locks.iterdir()):
+        return
+    log.warning("%s: clearing the lock a killed run left (snakemake --unlock)", folder)
+    unlocked = subprocess.run([*snakemake, "--unlock"], check=False, capture_output=True, text=True)
+    if unlocked.returncode != 0:
+        raise GaiaError(
+            f"{folder} is locked by a killed run and `snakemake --directory {folder} --unlock` "
+            f"failed: {unlocked.stderr.strip()[-500:]}"
+        )
 
 
 def publish_figures(run_folder: Path, report_dir: Path) -> list[Path]:

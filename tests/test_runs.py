@@ -86,6 +86,19 @@ def test_full_target_runs_each_seed_and_reports_over_them(repo_copy: Path) -> No
             rf"\| synthfaces \| {model} \| [0-9.e-]+ ± [0-9.e-]+ \| [^|]+ \| 2 \|", report
         )
     assert "## The report of seed 0" in report
+    # A killed run leaves Snakemake's lock in its folder (every file it builds, as a kill leaves
+    # it): `gaia run` clears it, holding its own lock, and resumes instead of refusing.
+    seed_0 = repo_copy / "results/full_s0"
+    built = [str(path.relative_to(seed_0)) for path in seed_0.rglob("*")]
+    locks = seed_0 / ".snakemake/locks"
+    locks.mkdir(parents=True, exist_ok=True)
+    for kind in ("input", "output"):
+        (locks / f"0.{kind}.lock").write_text("\n".join(built) + "\n")
+    again = run_snakemake(repo_copy, "--cores", "2", "full", "--forcerun", "run_target")
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert not locks.exists() or not any(locks.iterdir())
+    log = (repo_copy / "results/logs/run_target/full-0.log").read_text()
+    assert "clearing the lock a killed run left" in log
     figures = {p.name for p in (repo_copy / "docs/results/figures").glob("*.png")}
     assert {"training_synthfaces.png", "reconstructions_synthfaces.png"} <= figures
     for name in figures:
