@@ -69,9 +69,7 @@ def run_target(
             f"{params['targets'][target]['seeds']}; add it there first"
         )
     folder = paths.run_dir(target, seed)
-    folder.mkdir(parents=True, exist_ok=True)
     run = run_params(params, target, seed)
-    write_text(folder / "params.yaml", yaml.safe_dump(run, sort_keys=False))  # order matters
     cores = cores or os.cpu_count() or 1
     snakemake = [
         *(sys.executable, "-m", "snakemake", "--snakefile", str(Path("Snakefile").resolve())),
@@ -90,6 +88,7 @@ def run_target(
         "wait for it to finish or stop it ({path} is unlocked when that process ends)"
     )
     with exclusive_lock(folder / RUN_LOCK, busy=busy):
+        write_text(folder / "params.yaml", yaml.safe_dump(run, sort_keys=False))  # order matters
         clear_stale_snakemake_lock(folder, snakemake)
         log.info("%s seed %d: %s", target, seed, " ".join(command))
         result = subprocess.run(command, check=False)

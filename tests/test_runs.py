@@ -13,7 +13,8 @@ import pytest
 import yaml
 
 from gaia.errors import GaiaError
-from gaia.runs import run_params, run_target
+from gaia.runs import RUN_LOCK, run_params, run_target
+from gaia.utils.locks import exclusive_lock
 
 from workflows import run_snakemake
 
@@ -46,6 +47,17 @@ def test_unknown_targets_and_seeds_are_refused(default_params: dict) -> None:
         run_params(default_params, "all", 0)
     with pytest.raises(GaiaError, match=r"seed 5 is not among targets\.full\.seeds"):
         run_target(default_params, "full", 5)
+
+
+def test_a_second_run_of_the_same_seed_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, default_params: dict
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "results/full_s0"
+    refused = pytest.raises(GaiaError, match=r"another `gaia run --target full --seed 0` \(pid ")
+    with exclusive_lock(folder / RUN_LOCK, busy="held by pid {pid}"), refused:
+        run_target(default_params, "full", 0)
+    assert not (folder / "params.yaml").exists()  # the running one's file is left alone
 
 
 @pytest.mark.slow
