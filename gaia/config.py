@@ -149,6 +149,10 @@ def _describe(error: jsonschema.ValidationError) -> str:
     if rule == "oneOf":
         hint = schema.get("description", "").strip()
         return f"{key}: {value!r} does not match any allowed form. {hint}".strip()
+    if rule == "dependentRequired":
+        pairs = [(k, needed) for k, needed in error.validator_value.items() if k in value]
+        missing = [(k, [n for n in needed if n not in value]) for k, needed in pairs]
+        return "; ".join(f"{key}: {k!r} needs {n}" for k, n in missing if n)
     if rule == "propertyNames":
         return f"{key}: invalid name: {error.message}"
     bounds = {

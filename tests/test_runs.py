@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from gaia.errors import GaiaError
+from gaia.config import TARGET_KEYS, validate_params
+from gaia.errors import GaiaError, ParamsError
 from gaia.runs import RUN_LOCK, run_params, run_target
 from gaia.utils.locks import exclusive_lock
 
@@ -47,6 +48,29 @@ def test_unknown_targets_and_seeds_are_refused(default_params: dict) -> None:
         run_params(default_params, "all", 0)
     with pytest.raises(GaiaError, match=r"seed 5 is not among targets\.full\.seeds"):
         run_target(default_params, "full", 5)
+
+
+def test_all_takes_seeds_like_the_seeded_targets(repo_copy: Path, default_params: dict) -> None:
+    """targets.all with `seeds` (and `report_dir`): one run per seed in results/all_sSEED/,
+    each the plain `all`, and one report over them; seeds without report_dir are refused."""
+    params = copy.deepcopy(default_params)
+    params["targets"]["all"]["seeds"] = [0, 1]
+    with pytest.raises(ParamsError, match=r"targets\.all: 'seeds' needs \['report_dir'\]"):
+        validate_params(params)
+    params["targets"]["all"]["report_dir"] = "reports/seeds"
+    run = run_params(params, "all", 1)
+    assert run["targets"] == {"all": {k: params["targets"]["all"][k] for k in TARGET_KEYS}}
+    assert run["training"]["seed"] == 1
+    seeded = yaml.safe_load((repo_copy / "params.yaml").read_text())
+    seeded["targets"]["all"].update(seeds=[0, 1], report_dir="reports/seeds")
+    (repo_copy / "params.yaml").write_text(yaml.safe_dump(seeded, sort_keys=False))
+    dry = run_snakemake(repo_copy, "-n", "--cores", "2")  # no target: `default`, which is `all`
+    assert dry.returncode == 0, dry.stderr[-3000:]
+    printed = dry.stdout + dry.stderr
+    jobs = re.findall(r"^(?:local)?rule (\w+):", printed, flags=re.MULTILINE)
+    assert sorted(jobs) == ["default", "report_all", "run_target", "run_target"]
+    for seed in (0, 1):
+        assert f"results/all_s{seed}/reports/README.md" in printed
 
 
 def test_a_second_run_of_the_same_seed_is_refused(
