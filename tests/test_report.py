@@ -393,3 +393,18 @@ def test_the_stamp_ignores_the_reports_own_folder(tmp_path: Path, monkeypatch) -
     assert git_commit().endswith("+changes")
     (tmp_path / "code.py").write_text("v2\n")
     assert git_commit("docs/results").endswith("+changes")
+
+
+def test_interpolation_tables_follow_the_dataset_kind(default_params, tmp_path, monkeypatch):
+    """A faces dataset outside attribute_datasets still has the faces metrics (the kind decides
+    what interpolation-metrics measures), so its rows go to the faces table, not the lines one."""
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(REPO / "params.yaml", tmp_path / "params.yaml")
+    make_results(default_params)
+    default_params["targets"]["all"]["attribute_datasets"] = []
+    found = tables(results_markdown(default_params))
+    faces = section(found, "Interpolations of faces")
+    lines = section(found, "Interpolations of lines")
+    assert {r["dataset"] for r in faces} == {"synthfaces"}
+    assert {r["dataset"] for r in lines} == {"lines"}
+    assert all(r["confidence real"] for r in faces)

@@ -189,9 +189,10 @@ def _attributes(params: dict[str, Any], target: dict[str, Any]) -> list[str]:
     )
 
 
-def _interpolations(experiments: Experiments, target: dict[str, Any]) -> list[str]:
-    faces = [(d, m) for d, m in experiments if d in target["attribute_datasets"]]
-    lines = [(d, m) for d, m in experiments if d not in target["attribute_datasets"]]
+def _interpolations(params: dict[str, Any], experiments: Experiments) -> list[str]:
+    # the dataset kind decides what interpolation-metrics measured (analysis/interpolation.py)
+    lines = [(d, m) for d, m in experiments if params["datasets"][d]["kind"] == "lines"]
+    faces = [(d, m) for d, m in experiments if (d, m) not in lines]
     face_section = _section(
         "Interpolations of faces (classifier confidence, D error, nearest-real distances)",
         [
@@ -289,7 +290,7 @@ def results_markdown(params: dict[str, Any], target_name: str = "all") -> str:
             *_reconstruction(experiments),
             *_fid(params, target),
             *_attributes(params, target),
-            *_interpolations(experiments, target),
+            *_interpolations(params, experiments),
             *_probe(experiments),
             *_claims(params, claims),
             *_figure_gallery(target),
