@@ -17,10 +17,17 @@ os.environ.setdefault("DVC_NO_ANALYTICS", "1")
 
 
 @pytest.fixture(scope="session")
-def default_params() -> dict[str, Any]:
+def session_params() -> dict[str, Any]:
+    """params.yaml, loaded and validated once; never change it (use `default_params`)."""
     from gaia.config import load_params
 
     return load_params(REPO / "params.yaml")
+
+
+@pytest.fixture
+def default_params(session_params: dict[str, Any]) -> dict[str, Any]:
+    """params.yaml, each test its own copy: a test may change it without touching the others."""
+    return copy.deepcopy(session_params)
 
 
 TINY_PRESET = {
@@ -100,7 +107,7 @@ def repo_copy(tmp_path: Path, default_params: dict[str, Any]) -> Path:
 @pytest.fixture(scope="session")
 def built_pipeline(
     tmp_path_factory: pytest.TempPathFactory,
-    default_params: dict[str, Any],
+    session_params: dict[str, Any],
     he_inception_weights: Path,
 ) -> tuple[Path, dict[str, str]]:
     """The tiny pipeline built once by `snakemake --cores 2 all` (FID with both extractors),
@@ -109,7 +116,7 @@ def built_pipeline(
 
     from workflows import run_snakemake
 
-    root = copy_repo(tmp_path_factory.mktemp("pipeline") / "repo", tiny(default_params))
+    root = copy_repo(tmp_path_factory.mktemp("pipeline") / "repo", tiny(session_params))
     require_inception(root, he_inception_weights)
     done = run_snakemake(root, "--cores", "2", "all")
     assert done.returncode == 0, done.stderr[-3000:]

@@ -44,10 +44,10 @@ def write_params(root: Path, params: dict[str, Any]) -> None:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory, default_params: dict[str, Any]) -> Path:
+def built(tmp_path_factory: pytest.TempPathFactory, session_params: dict[str, Any]) -> Path:
     """A folder where the steps above ran once (tiny splits): the files the cases damage."""
     root = tmp_path_factory.mktemp("built")
-    write_params(root, faulty_params(default_params))
+    write_params(root, faulty_params(session_params))
     with contextlib.chdir(root):
         for command in BUILD:
             assert main([*command, "--no-progress"]) == 0, command

@@ -37,8 +37,8 @@ def classifier_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def faces(default_params: dict) -> torch.Tensor:
-    cfg = default_params["datasets"]["synthfaces"]
+def faces(session_params: dict) -> torch.Tensor:
+    cfg = session_params["datasets"]["synthfaces"]
     images, _ = synthfaces.generate_split(cfg, 600, np.random.SeedSequence(5), progress=False)
     return torch.from_numpy(images).permute(0, 3, 1, 2).contiguous()
 

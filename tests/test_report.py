@@ -8,6 +8,7 @@ are written from the metric files' documentation, independently of gaia/report/r
 
 from __future__ import annotations
 
+import copy
 import itertools
 import re
 import shutil
@@ -401,8 +402,9 @@ def test_interpolation_tables_follow_the_dataset_kind(default_params, tmp_path, 
     monkeypatch.chdir(tmp_path)
     shutil.copy(REPO / "params.yaml", tmp_path / "params.yaml")
     make_results(default_params)
-    default_params["targets"]["all"]["attribute_datasets"] = []
-    found = tables(results_markdown(default_params))
+    params = copy.deepcopy(default_params)  # the fixture is shared by the session
+    params["targets"]["all"]["attribute_datasets"] = []
+    found = tables(results_markdown(params))
     faces = section(found, "Interpolations of faces")
     lines = section(found, "Interpolations of lines")
     assert {r["dataset"] for r in faces} == {"synthfaces"}
