@@ -149,10 +149,9 @@ def _describe(error: jsonschema.ValidationError) -> str:
     if rule == "oneOf":
         hint = schema.get("description", "").strip()
         return f"{key}: {value!r} does not match any allowed form. {hint}".strip()
-    if rule == "dependentRequired":
-        pairs = [(k, needed) for k, needed in error.validator_value.items() if k in value]
-        missing = [(k, [n for n in needed if n not in value]) for k, needed in pairs]
-        return "; ".join(f"{key}: {k!r} needs {n}" for k, n in missing if n)
+    if rule == "dependentRequired":  # one error per missing key; name the key that needs it
+        needs = {k: [n for n in ns if n not in value] for k, ns in error.validator_value.items()}
+        return "; ".join(f"{key}: {k!r} needs {n}" for k, n in needs.items() if k in value and n)
     if rule == "propertyNames":
         return f"{key}: invalid name: {error.message}"
     bounds = {

@@ -123,6 +123,11 @@ def stage(job: Job, wdir: str | None) -> dict[str, Any]:
     return out
 
 
+def dvc_file(target: str) -> Path:
+    """The DVC pipeline file that runs `target`."""
+    return next(file for file, (name, _) in DVC_FILES.items() if name == target)
+
+
 def dvc_yaml_text(root: Path, file: Path) -> str:
     target, wdir = DVC_FILES[file]
     stages = {job.stage_name: stage(job, wdir) for job in snakemake_jobs(root, target)}

@@ -19,6 +19,7 @@ import torch
 import yaml
 
 from gaia import __version__, paths
+from gaia.dvc_export import dvc_file
 from gaia.report.claims import Comparison, comparisons, load, over_seeds
 from gaia.report.markdown import number, spread, table
 from gaia.runs import publish_figures, seeded_target
@@ -96,7 +97,7 @@ def target_markdown(params: dict[str, Any], target: str) -> str:
         f"{', '.join(f'`{f}/`' for f in folders.values())} (one per seed; each is the whole "
         "pipeline with this target's settings: gaia/runs.py). Regenerate it with "
         f"`snakemake --cores 8 {target} --forcerun run_target` or "
-        f"`dvc repro{'' if target == 'all' else ' ' + entry['report_dir'] + '/dvc.yaml'}`.",
+        f"`dvc repro {dvc_file(target)}`.",
         "",
         f"- commit `{git_commit(entry['report_dir'])}`; gaia-repro {__version__}; "
         f"params.yaml sha256 `{sha256_file('params.yaml')[:16]}…`; torch {torch.__version__}",

@@ -1,7 +1,7 @@
 # Seeded targets (targets.full, targets.paper, and targets.all when it has seeds): the whole
 # pipeline once per seed, each run in its own working directory results/TARGET_sSEED/
-# (gaia/runs.py), then one report over the seeds in the target's report_dir. A run's own params.yaml has no seeded target, so inside a run these
-# rules are not defined.
+# (gaia/runs.py), then one report over the seeds in the target's report_dir. A run's own
+# params.yaml has no seeded target, so inside a run these rules are not defined.
 
 SEEDED = {name: entry for name, entry in config["targets"].items() if "seeds" in entry}
 
