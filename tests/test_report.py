@@ -56,6 +56,7 @@ LINES_HELD_OUT = {
 PROBE = {"mean accuracy": "mean_accuracy", "baseline": "mean_baseline"}
 MATCHED_METHODS = {"OLS": "ols", "mean diff.": "mean_difference"}
 SETS = ("recon", "interp", "edits")
+BASELINES = (", ae]", ", vae]", ", acai]")  # the claims of a baseline's own latent space
 
 
 class Values:
@@ -279,7 +280,7 @@ def test_claim_verdicts_follow_the_numbers(default_params, report) -> None:
             values |= {k: (low + high) / 2, f"{k}_ci_low": low, f"{k}_ci_high": high}
         write_json(paths.attribute_summary(faces, "ae"), summary | values)
         rows = section(tables(results_markdown(default_params)), "The paper's claims")
-        (row,) = [r for r in rows if r["claim"].startswith(claim) and "ae]" in r["claim"]]
+        (row,) = [r for r in rows if r["claim"].startswith(claim) and ", ae]" in r["claim"]]
         assert row["verdict"].startswith(expected)
         ols_text = f"OLS {number(sum(ols) / 2)} [{number(ols[0])}, {number(ols[1])}]"
         assert ols_text in row["evidence"]
@@ -311,7 +312,7 @@ def test_verdicts_on_an_undertrained_gaia_are_inconclusive(default_params, repor
         return {r["claim"]: r["verdict"] for r in rows if f"[{dataset}" in r["claim"]}
 
     def gaia_claims(found: dict[str, str]) -> dict[str, str]:
-        return {c: v for c, v in found.items() if "ae]" not in c}
+        return {c: v for c, v in found.items() if not c.endswith(BASELINES)}
 
     trained = verdicts(faces)
     assert not any(v.startswith("inconclusive") for v in trained.values())
@@ -325,9 +326,10 @@ def test_verdicts_on_an_undertrained_gaia_are_inconclusive(default_params, repor
             assert verdict.startswith("inconclusive: GAIA undertrained") != judged, claim
             if not judged:
                 assert f"{ratio:.2f}x" in verdict and number(ae_l1) in verdict
-        # the AE's own OLS vs mean-difference claims do not read GAIA
-        ae_only = {c: v for c, v in found.items() if "ae]" in c}
-        assert ae_only and not any(v.startswith("inconclusive") for v in ae_only.values())
+        # the baselines' own OLS vs mean-difference claims do not read GAIA
+        baselines = {c: v for c, v in found.items() if c.endswith(BASELINES)}
+        assert {c.rsplit(", ", 1)[1] for c in baselines} == {"ae]", "vae]", "acai]"}
+        assert not any(v.startswith("inconclusive") for v in baselines.values())
 
     # Behind the AE with a flat curve: reported as losing in pixel error, not as undertrained.
     flat = default_params["report"]["flat_gain"] / 2
@@ -394,6 +396,8 @@ def test_the_stamp_ignores_the_reports_own_folder(tmp_path: Path, monkeypatch) -
     assert git_commit().endswith("+changes")
     (tmp_path / "code.py").write_text("v2\n")
     assert git_commit("docs/results").endswith("+changes")
+    outside = tmp_path.parent / "elsewhere"  # a report_dir outside the repository
+    assert git_commit(str(outside)).endswith("+changes")  # not 'unknown'
 
 
 def test_interpolation_tables_follow_the_dataset_kind(default_params, tmp_path, monkeypatch):

@@ -184,9 +184,37 @@ def test_the_lines_table_gives_every_model_and_the_references_over_seeds(
     assert lines[0] == "## Interpolating lines (lines): ACAI's benchmark over the seeds"
     rows = [line for line in lines if line.startswith("| ") and "---" not in line]
     assert rows == [
-        "| model | Mean Distance | Smoothness | n |",
-        "| ae | 0.0065 ± 0.0007071 | 0.5 ± 0 | 2 |",  # sample sd of 0.006 and 0.007
-        "| gaia | 0.0025 ± 0.0007071 | 0.5 ± 0 | 2 |",
-        "| correct interpolation | 1e-06 ± 0 | 0 ± 0 | 2 |",
-        "| pixel cross-fade | 0.007 ± 0 | 0.9 ± 0 | 2 |",
+        "| model | Mean Distance (x 10^-3) | Smoothness | n |",
+        "| ae | 6.5 ± 0.7071 | 0.5 ± 0 | 2 |",  # sample sd of 0.006 and 0.007, in 10^-3
+        "| gaia | 2.5 ± 0.7071 | 0.5 ± 0 | 2 |",
+        "| correct interpolation | 0.001 ± 0 | 0 ± 0 | 2 |",
+        "| pixel cross-fade | 7 ± 0 | 0.9 ± 0 | 2 |",
+    ]
+
+
+def test_the_numbers_table_gives_mean_sd_n_and_each_seed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gaia.report.target import _numbers_table
+
+    monkeypatch.chdir(tmp_path)
+    entry = {"datasets": ["lines"], "models": ["ae"]}
+    folders = {seed: Path(f"results/full_s{seed}") for seed in (0, 1)}
+    for seed, folder in folders.items():
+        file = folder / "results/lines/ae/train_metrics.json"
+        file.parent.mkdir(parents=True)
+        file.write_text(json.dumps({"test_recon_l1": 0.002 + 0.001 * seed}))
+
+    def rows(found: list[str]) -> list[str]:
+        return [line for line in found if line.startswith("| ") and "---" not in line]
+
+    assert rows(_numbers_table(entry, folders)) == [
+        "| dataset | model | quantity | mean ± sd | seed 0 | seed 1 |",
+        "| lines | ae | held-out L1 of G(X) | 0.0025 ± 0.0007071 (n = 2) | 0.002 | 0.003 |",
+    ]
+    one = _numbers_table(entry, {1: folders[1]})  # one seed: its value, no spread and no n
+    assert one[0] == "## Numbers per seed (1 seed)"
+    assert rows(one) == [
+        "| dataset | model | quantity | seed 1 |",
+        "| lines | ae | held-out L1 of G(X) | 0.003 |",
     ]

@@ -201,7 +201,9 @@ def comparisons(params: dict[str, Any], target: dict[str, Any]) -> list[Comparis
             gates[d],
         )
     for d in target["attribute_datasets"]:
-        for model in (gaia, ae):
+        # The paper's OLS claim in every model's latent space: GAIA's (gated on its training),
+        # and the baselines' as controls (is it a property of GAIA's latents or of OLS?).
+        for model in target["models"]:
             gate = gates[d] if model == gaia else None
             s = load(paths.attribute_summary(d, model))
             ols, md = (

@@ -60,7 +60,7 @@ def git_commit(own_outputs: str | None = None) -> str:
         dirty = subprocess.run(
             [
                 *("git", "status", "--porcelain", "--untracked-files=no", "--", "."),
-                *([f":(exclude){own_outputs}"] if own_outputs else []),
+                *([f":(exclude){own_outputs}"] if _below_cwd(own_outputs) else []),
             ],
             capture_output=True,
             text=True,
@@ -69,6 +69,12 @@ def git_commit(own_outputs: str | None = None) -> str:
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
     return commit + ("+changes" if dirty else "")
+
+
+def _below_cwd(path: str | None) -> bool:
+    """Whether `path` lies in the working directory: git refuses a pathspec outside the
+    repository, and a report folder elsewhere cannot make the work tree differ anyway."""
+    return path is not None and Path(path).resolve().is_relative_to(Path.cwd().resolve())
 
 
 def _value(folder: Path, kind: str, dataset: str, model: str, key: str) -> float | None:
@@ -89,7 +95,6 @@ def target_markdown(params: dict[str, Any], target: str) -> str:
     entry = seeded_target(params, target)
     seeds = list(entry["seeds"])
     folders = {seed: paths.run_dir(target, seed) for seed in seeds}
-    experiments = [(d, m) for d in entry["datasets"] for m in entry["models"]]
     out = [
         f"# GAIA reproduction: the `{target}` target",
         "",
@@ -107,20 +112,7 @@ def target_markdown(params: dict[str, Any], target: str) -> str:
         f"{', '.join(entry['models'])}; steps per experiment: the run's params.yaml",
         "",
     ]
-    rows = []
-    for dataset, model in experiments:
-        for kind, key, label in HEADLINE:
-            values = [_value(f, kind, dataset, model, key) for f in folders.values()]
-            if any(v is not None for v in values):
-                per_seed = list(map(_cell, values)) if len(seeds) > 1 else []
-                rows.append([dataset, model, label, _spread(values), *per_seed])
-    header = ["dataset", "model", "quantity"]
-    if len(seeds) > 1:
-        header += ["mean ± sd", *(f"seed {s}" for s in seeds)]
-    else:
-        header += [f"seed {seeds[0]}"]
-    out += [f"## Numbers per seed ({len(seeds)} seed{'s' * (len(seeds) > 1)})", ""]
-    out += table(header, rows)
+    out += _numbers_table(entry, folders)
     out += _lines_table(entry, folders) + _probe_table(entry, folders)
     tested: dict[str, dict[int, Comparison]] = {}
     for seed, folder in folders.items():
@@ -147,6 +139,27 @@ def target_markdown(params: dict[str, Any], target: str) -> str:
     return "\n".join(out)
 
 
+def _numbers_table(entry: dict[str, Any], folders: dict[int, Path]) -> list[str]:
+    """Every headline number of every experiment: mean ± sd (n) and each seed's value, or the
+    one seed's value."""
+    seeds = list(folders)
+    several = len(seeds) > 1
+    rows = []
+    for dataset in entry["datasets"]:
+        for model in entry["models"]:
+            for kind, key, label in HEADLINE:
+                values = [_value(f, kind, dataset, model, key) for f in folders.values()]
+                if any(v is not None for v in values):
+                    cells = (
+                        [_spread(values), *map(_cell, values)] if several else [_cell(values[0])]
+                    )
+                    rows.append([dataset, model, label, *cells])
+    header = ["dataset", "model", "quantity"]
+    header += ["mean ± sd", *(f"seed {s}" for s in seeds)] if several else [f"seed {seeds[0]}"]
+    title = f"## Numbers per seed ({len(seeds)} seed{'s' * several})"
+    return [title, "", *table(header, rows)]
+
+
 def _lines_table(entry: dict[str, Any], folders: dict[int, Path]) -> list[str]:
     """ACAI's lines table (its Table 1 layout): Mean Distance and Smoothness of every model,
     then the correct interpolation (the metric's floor) and the pixel cross-fade."""
@@ -156,6 +169,7 @@ def _lines_table(entry: dict[str, Any], folders: dict[int, Path]) -> list[str]:
             [_value(f, "interpolation", dataset, model, prefix + key) for f in folders.values()]
             for key in ("mean_distance", "smoothness")
         ]
+        columns[0] = [v * 1e3 if v is not None else None for v in columns[0]]  # ACAI's unit
         n = sum(v is not None for v in columns[0])
         return [*(_spread(values, with_n=False) for values in columns), n]
 
@@ -169,13 +183,13 @@ def _lines_table(entry: dict[str, Any], folders: dict[int, Path]) -> list[str]:
         out += [
             f"## Interpolating lines ({d}): ACAI's benchmark over the seeds",
             "",
-            "Mean Distance and Smoothness as in ACAI's Table 1 (lower is better; mean ± sd over "
-            "the seeds; n runs; ACAI's table gives Mean Distance in units of 10^-3). The last two "
-            "rows are references on the same test pairs: the correct interpolation (the angle "
-            "swept the short way round) and the pixel cross-fade. ACAI's published numbers are "
+            "Mean Distance (in units of 10^-3, as ACAI's Table 1 gives it) and Smoothness, lower "
+            "is better; mean ± sd over the seeds; n runs. The last two rows are references on "
+            "the same test pairs: the correct interpolation (the angle swept the short way "
+            "round) and the pixel cross-fade. ACAI's published numbers are "
             "not quoted: no copy of its table could be read to verify them.",
             "",
-            *table(["model", "Mean Distance", "Smoothness", "n"], rows),
+            *table(["model", "Mean Distance (x 10^-3)", "Smoothness", "n"], rows),
         ]
     return out
 
