@@ -83,3 +83,19 @@ def test_training_figure_states_each_gaia_slope(
     assert (
         f"b = {slope:g} for gaia" in titles[0].get_text() and "for ae" not in titles[0].get_text()
     )
+
+
+def test_the_over_seeds_figure_draws_a_panel_per_dataset_and_quantity(tmp_path) -> None:
+    from gaia.figures.common import figure_layout
+    from gaia.figures.seeds import plot_over_seeds
+
+    values = {
+        ("lines", "Mean Distance"): {"gaia": [1.0, 2.0, None], "ae": [3.0, 3.5, 4.0]},
+        ("lines", "Smoothness"): {"gaia": [0.5, 0.6, 0.7]},
+        ("faces", "FID"): {"ae": [None, None, None]},  # measured in no seed: no panel
+    }
+    png, pdf = plot_over_seeds(values, tmp_path / "over_seeds.png")
+    assert png.is_file() and pdf.is_file()
+    assert figure_layout(png)["Panels"] == "2"
+    with pytest.raises(ValueError, match="no value to draw"):
+        plot_over_seeds({("faces", "FID"): {"ae": [None]}}, tmp_path / "none.png")

@@ -20,6 +20,7 @@ import yaml
 
 from gaia import __version__, paths
 from gaia.dvc_export import dvc_file
+from gaia.figures.seeds import SeedValues, plot_over_seeds
 from gaia.report.claims import Comparison, comparisons, load, over_seeds
 from gaia.report.markdown import number, spread, table
 from gaia.runs import publish_figures, seeded_target
@@ -41,6 +42,7 @@ HEADLINE = (
     ("interpolation", "smoothness", "lines Smoothness (ACAI)"),
     ("probe", "mean_accuracy", "linear probe accuracy"),
 )
+OVER_SEEDS_FIGURE = "figures/over_seeds.png"  # in the report's folder
 FILES = {
     "train": paths.train_metrics,
     "attributes": paths.attribute_summary,
@@ -112,7 +114,16 @@ def target_markdown(params: dict[str, Any], target: str) -> str:
         f"{', '.join(entry['models'])}; steps per experiment: the run's params.yaml",
         "",
     ]
-    out += _numbers_table(entry, folders)
+    out += [
+        "## Over the seeds at a glance",
+        "",
+        f"![The headline numbers over the seeds]({OVER_SEEDS_FIGURE})",
+        "",
+        "*Every number of the next table: a bar per model at the mean over the seeds, one sample "
+        "standard deviation as its error bar, each seed's value as a dot.*",
+        "",
+        *_numbers_table(entry, folders),
+    ]
     out += _lines_table(entry, folders) + _probe_table(entry, folders)
     tested: dict[str, dict[int, Comparison]] = {}
     for seed, folder in folders.items():
@@ -139,25 +150,42 @@ def target_markdown(params: dict[str, Any], target: str) -> str:
     return "\n".join(out)
 
 
-def _numbers_table(entry: dict[str, Any], folders: dict[int, Path]) -> list[str]:
-    """Every headline number of every experiment: mean ± sd (n) and each seed's value, or the
-    one seed's value."""
-    seeds = list(folders)
-    several = len(seeds) > 1
-    rows = []
+def headline_values(
+    entry: dict[str, Any], folders: dict[int, Path]
+) -> dict[tuple[str, str, str], list[float | None]]:
+    """(dataset, model, quantity) -> each seed's value, for every headline number of the
+    target that some seed's run has."""
+    found = {}
     for dataset in entry["datasets"]:
         for model in entry["models"]:
             for kind, key, label in HEADLINE:
                 values = [_value(f, kind, dataset, model, key) for f in folders.values()]
                 if any(v is not None for v in values):
-                    cells = (
-                        [_spread(values), *map(_cell, values)] if several else [_cell(values[0])]
-                    )
-                    rows.append([dataset, model, label, *cells])
+                    found[(dataset, model, label)] = values
+    return found
+
+
+def _numbers_table(entry: dict[str, Any], folders: dict[int, Path]) -> list[str]:
+    """Every headline number of every experiment: mean ± sd (n) and each seed's value, or the
+    one seed's value."""
+    seeds = list(folders)
+    several = len(seeds) > 1
+    rows = [
+        [*experiment, *([_spread(values), *map(_cell, values)] if several else [_cell(values[0])])]
+        for experiment, values in headline_values(entry, folders).items()
+    ]
     header = ["dataset", "model", "quantity"]
     header += ["mean ± sd", *(f"seed {s}" for s in seeds)] if several else [f"seed {seeds[0]}"]
     title = f"## Numbers per seed ({len(seeds)} seed{'s' * several})"
     return [title, "", *table(header, rows)]
+
+
+def _figure_values(entry: dict[str, Any], folders: dict[int, Path]) -> SeedValues:
+    """The headline numbers regrouped for the figure: one panel per (dataset, quantity)."""
+    grouped: SeedValues = {}
+    for (dataset, model, quantity), values in headline_values(entry, folders).items():
+        grouped.setdefault((dataset, quantity), {})[model] = values
+    return grouped
 
 
 def _lines_table(entry: dict[str, Any], folders: dict[int, Path]) -> list[str]:
@@ -231,6 +259,8 @@ def write_target_report(params: dict[str, Any], target: str) -> Path:
     entry = seeded_target(params, target)
     report_dir = Path(entry["report_dir"])
     publish_figures(paths.run_dir(target, entry["seeds"][0]), report_dir)
+    folders = {seed: paths.run_dir(target, seed) for seed in entry["seeds"]}
+    plot_over_seeds(_figure_values(entry, folders), report_dir / OVER_SEEDS_FIGURE)
     out = report_dir / "README.md"
     write_text(out, target_markdown(params, target))
     return out
