@@ -99,3 +99,24 @@ def test_the_over_seeds_figure_draws_a_panel_per_dataset_and_quantity(tmp_path) 
     assert figure_layout(png)["Panels"] == "2"
     with pytest.raises(ValueError, match="no value to draw"):
         plot_over_seeds({("faces", "FID"): {"ae": [None]}}, tmp_path / "none.png")
+
+
+def test_the_curves_figure_draws_a_panel_per_dataset_with_a_line_per_seed(tmp_path) -> None:
+    import pandas as pd
+
+    from gaia.figures.common import figure_layout
+    from gaia.figures.seeds import plot_curves_over_seeds
+
+    def log(*l1: float) -> pd.DataFrame:  # training rows have no evaluation: NaN there
+        evals = [{"step": 100 * (i + 1), "eval_recon_l1": v} for i, v in enumerate(l1)]
+        return pd.DataFrame([{"step": 50, "L_G": 1.0}, *evals])
+
+    curves = {
+        "synthfaces": {"gaia": {0: log(0.1, 0.05), 1: log(0.1, 0.2)}, "ae": {0: log(0.05, 0.03)}},
+        "lines": {"gaia": {}, "ae": {0: log(0.01, 0.005)}},
+        "faces": {"gaia": {}},  # no run has a log: no panel
+    }
+    png, _ = plot_curves_over_seeds(curves, tmp_path / "curves.png")
+    assert figure_layout(png)["Panels"] == "2"
+    with pytest.raises(ValueError, match="no curve to draw"):
+        plot_curves_over_seeds({"faces": {"gaia": {}}}, tmp_path / "none.png")

@@ -122,8 +122,9 @@ def test_full_target_runs_each_seed_and_reports_over_them(repo_copy: Path) -> No
             rf"\| synthfaces \| {model} \| [0-9.e-]+ ± [0-9.e-]+ \| [^|]+ \| 2 \|", report
         )
     assert "## The report of seed 0" in report
-    assert "![The headline numbers over the seeds](figures/over_seeds.png)" in report
-    assert (repo_copy / "docs/results/figures/over_seeds.png").is_file()
+    for figure in ("over_seeds", "curves_over_seeds"):
+        assert f"(figures/{figure}.png)" in report
+        assert (repo_copy / f"docs/results/figures/{figure}.png").is_file()
     # A killed run leaves Snakemake's lock in its folder (every file it builds, as a kill leaves
     # it): `gaia run` clears it, holding its own lock, and resumes instead of refusing.
     seed_0 = repo_copy / "results/full_s0"

@@ -20,7 +20,8 @@ import yaml
 
 from gaia import __version__, paths
 from gaia.dvc_export import dvc_file
-from gaia.figures.seeds import SeedValues, plot_over_seeds
+from gaia.figures.seeds import SeedCurves, SeedValues, plot_curves_over_seeds, plot_over_seeds
+from gaia.figures.training import read_log
 from gaia.report.claims import Comparison, comparisons, load, over_seeds
 from gaia.report.markdown import number, spread, table
 from gaia.runs import publish_figures, seeded_target
@@ -43,6 +44,7 @@ HEADLINE = (
     ("probe", "mean_accuracy", "linear probe accuracy"),
 )
 OVER_SEEDS_FIGURE = "figures/over_seeds.png"  # in the report's folder
+CURVES_FIGURE = "figures/curves_over_seeds.png"
 FILES = {
     "train": paths.train_metrics,
     "attributes": paths.attribute_summary,
@@ -122,6 +124,11 @@ def target_markdown(params: dict[str, Any], target: str) -> str:
         "*Every number of the next table: a bar per model at the mean over the seeds, one sample "
         "standard deviation as its error bar, each seed's value as a dot.*",
         "",
+        f"![Held-out L1 of G(X) over training, every seed]({CURVES_FIGURE})",
+        "",
+        "*Held-out L1 of G(X) (of the evaluated weights: their moving average) over training "
+        "steps: a colour per model, a line style per seed.*",
+        "",
         *_numbers_table(entry, folders),
     ]
     out += _lines_table(entry, folders) + _probe_table(entry, folders)
@@ -186,6 +193,20 @@ def _figure_values(entry: dict[str, Any], folders: dict[int, Path]) -> SeedValue
     for (dataset, model, quantity), values in headline_values(entry, folders).items():
         grouped.setdefault((dataset, quantity), {})[model] = values
     return grouped
+
+
+def _curves(entry: dict[str, Any], folders: dict[int, Path]) -> SeedCurves:
+    """Each seed's training log of every experiment that has one."""
+    curves: SeedCurves = {}
+    for dataset in entry["datasets"]:
+        for model in entry["models"]:
+            logs = {
+                seed: read_log(folder / paths.train_log(dataset, model))
+                for seed, folder in folders.items()
+                if (folder / paths.train_log(dataset, model)).exists()
+            }
+            curves.setdefault(dataset, {})[model] = logs
+    return curves
 
 
 def _lines_table(entry: dict[str, Any], folders: dict[int, Path]) -> list[str]:
@@ -261,6 +282,7 @@ def write_target_report(params: dict[str, Any], target: str) -> Path:
     publish_figures(paths.run_dir(target, entry["seeds"][0]), report_dir)
     folders = {seed: paths.run_dir(target, seed) for seed in entry["seeds"]}
     plot_over_seeds(_figure_values(entry, folders), report_dir / OVER_SEEDS_FIGURE)
+    plot_curves_over_seeds(_curves(entry, folders), report_dir / CURVES_FIGURE)
     out = report_dir / "README.md"
     write_text(out, target_markdown(params, target))
     return out
