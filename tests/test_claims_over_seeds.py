@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from gaia.report.claims import Comparison, over_seeds
+from gaia.report.claims import Comparison, over_seeds, undertrained
 
 
 def comparison_of(a: float, b: float, gate: str | None = None, **order: bool) -> Comparison:
@@ -69,4 +69,21 @@ def test_undertrained_gaia_in_one_seed_makes_the_claim_inconclusive() -> None:
         }
     )
     assert row[2] == "inconclusive (seeds [1] of 3): GAIA undertrained (held-out L1 2x the AE's)"
-    assert row[3] == "seed 0: supported; seed 1: inconclusive; seed 2: supported"
+    assert row[3] == "seed 0: supported; seed 1: inconclusive (undertrained); seed 2: supported"
+
+
+def test_each_seed_says_briefly_why_it_is_inconclusive(default_params: dict) -> None:
+    """The per-seed column names each gate's kind, from the gates that claims.py writes."""
+    settings = default_params["report"]
+    ae = {"test_recon_l1": 0.01, "test_raw_recon_l1": 0.01}
+    kinds = {}
+    for name, gain in (("undertrained", 0.5), ("unstable", -0.5), ("flat", 0.0)):
+        gaia = {"test_recon_l1": 0.1, "test_raw_recon_l1": 0.1, "late_gain_recon_l1": gain}
+        kinds[name] = undertrained(settings, gaia, ae)
+    angle = {"test_recon_l1": 0.01, "test_angle_accuracy": 0.5}
+    kinds["lines"] = undertrained(settings, angle, ae)
+    row = over_seeds({i: comparison_of(1.0, 2.0, gate=g) for i, g in enumerate(kinds.values())})
+    assert row[3] == (
+        "seed 0: inconclusive (undertrained); seed 1: inconclusive (unstable); "
+        "seed 2: inconclusive (flat, behind the AE); seed 3: inconclusive (undertrained)"
+    )

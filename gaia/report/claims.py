@@ -25,6 +25,14 @@ from gaia.report.markdown import mean_sd, number, spread
 from gaia.utils.artifacts import load_json
 
 SUPPORTED = "supported"
+# Why a claim is inconclusive in one run, in a word or two, for the per-seed column: the first
+# of these phrases that its gate (written below) contains.
+GATE_KINDS = (
+    ("GAIA undertrained", "undertrained"),
+    ("held-out error rose", "unstable"),
+    ("held-out curve is flat", "flat, behind the AE"),
+    ("no leakage pair reaches", "edits not reached"),
+)
 
 
 @dataclass(frozen=True)
@@ -113,6 +121,14 @@ def undertrained(
             f"within the angle tolerance, below {100 * settings['min_angle_accuracy']:.0f}%)"
         )
     return None
+
+
+def seed_verdict(comparison: Comparison) -> str:
+    """A run's verdict in short: supported, not supported, or inconclusive (why, in brief)."""
+    if comparison.gate is None:
+        return comparison.verdict.split(":")[0]
+    kind = next((kind for phrase, kind in GATE_KINDS if phrase in comparison.gate), None)
+    return f"inconclusive ({kind})" if kind else "inconclusive"
 
 
 def _verdict(holds: bool, why_not: str = "") -> str:
@@ -301,7 +317,7 @@ def over_seeds(runs: dict[int, Comparison]) -> list[str]:
     there) makes the whole claim inconclusive: a mean over an untrained model says nothing.
     """
     first = next(iter(runs.values()))
-    per_seed = "; ".join(f"seed {seed}: {c.verdict.split(':')[0]}" for seed, c in runs.items())
+    per_seed = "; ".join(f"seed {seed}: {seed_verdict(c)}" for seed, c in runs.items())
     known = {seed: c for seed, c in runs.items() if None not in c.values}
     a_values = [float(c.values[0]) for c in known.values()]  # type: ignore[arg-type]
     b_values = [float(c.values[1]) for c in known.values()]  # type: ignore[arg-type]
