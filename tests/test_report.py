@@ -8,7 +8,6 @@ are written from the metric files' documentation, independently of gaia/report/r
 
 from __future__ import annotations
 
-import copy
 import itertools
 import re
 import shutil
@@ -406,9 +405,8 @@ def test_interpolation_tables_follow_the_dataset_kind(default_params, tmp_path, 
     monkeypatch.chdir(tmp_path)
     shutil.copy(REPO / "params.yaml", tmp_path / "params.yaml")
     make_results(default_params)
-    params = copy.deepcopy(default_params)  # the fixture is shared by the session
-    params["targets"]["all"]["attribute_datasets"] = []
-    found = tables(results_markdown(params))
+    default_params["targets"]["all"]["attribute_datasets"] = []  # this test's own copy
+    found = tables(results_markdown(default_params))
     faces = section(found, "Interpolations of faces")
     lines = section(found, "Interpolations of lines")
     assert {r["dataset"] for r in faces} == {"synthfaces"}
