@@ -3,6 +3,8 @@
     python benchmarks/learning_runs.py run --dataset synthfaces --base gaia --steps 1500 \
         --variant b16:training.batch_size=16 --variant lr3e-3:training.lr_max=3e-3 --jobs 2
     python benchmarks/learning_runs.py summary --dataset synthfaces gaia gaia_b16 ...
+    python benchmarks/learning_runs.py summary --dataset synthfaces --every 5 \
+        --terms L_real,L_gr,p_fake gaia_s1
 
 Each variant becomes a model entry `BASE_NAME` (a copy of model BASE with its overrides) in a
 parameter file of its own, results/learning/DATASET/NAME.yaml, and trains with the ordinary
@@ -12,8 +14,9 @@ An override is KEY=VALUE with KEY one of
     objective.K          a setting of the model's objective (detach_balance, recon_weight, ...)
     generator.K / discriminator.K   a network size of a preset derived from the model's own
 VALUE is parsed as YAML. `summary` prints, per run, held-out L1 of G(X) (and the lines angle
-accuracy) at each evaluation against steps, images and training seconds: the evidence in
-docs/learning.md.
+accuracy) at each evaluation against steps, images and training seconds, and with `--terms`
+the mean of those logged training terms (L_real, L_gr, L_gi, p_fake, p_s, lr_D, ...) over the
+steps since the previous row shown: the evidence in docs/learning.md.
 """
 
 from __future__ import annotations
@@ -101,20 +104,34 @@ def run(args: argparse.Namespace) -> None:
     sys.exit(max(codes))
 
 
-def curve(dataset: str, model: str, batch_size: int) -> pd.DataFrame:
-    """The evaluation rows of a run's log (the live one while it trains): step, training seconds
-    so far (from the logged speeds, as the training figure computes them), every eval_ metric."""
+def curve(
+    dataset: str, model: str, batch_size: int, every: int = 1, terms: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """Every `every`-th evaluation row of a run's log (the live one while it trains): step,
+    training seconds so far (from the logged speeds, as the training figure computes them),
+    every eval_ metric, and each of `terms` averaged over the logged training steps since the
+    previous row returned (the step before the first evaluation's, for the first)."""
     log = paths.resume_dir(dataset, model) / "train_log.jsonl"
     if not log.exists():
         log = paths.train_log(dataset, model)
     rows = read_log(log, batch_size)
     if "eval_recon_l1" not in rows:  # no evaluation yet
         return rows.iloc[0:0]
-    return rows.dropna(subset=["eval_recon_l1"])
+    evals = rows.dropna(subset=["eval_recon_l1"]).iloc[every - 1 :: every]
+    missing = [term for term in terms if term not in rows]
+    if missing:
+        raise SystemExit(f"{log}: no logged term {missing}; it logs {sorted(rows.columns)}")
+    if terms:
+        training = rows.dropna(subset=[terms[0]])
+        window = pd.cut(training["step"], [0, *evals["step"]], labels=False, right=True)
+        means = training[list(terms)].groupby(window).mean()
+        evals = evals.assign(**{t: means[t].reindex(range(len(evals))).to_numpy() for t in terms})
+    return evals
 
 
 def summary(args: argparse.Namespace) -> None:
-    header = ["run", "step", "train s", "held-out L1 G(X)", "D(X) L1", "angle accuracy"]
+    terms = tuple(t for t in (args.terms or "").split(",") if t)
+    header = ["run", "step", "train s", "held-out L1 G(X)", "D(X) L1", "angle accuracy", *terms]
     rows = []
     for model in args.models:
         params_file = RUNS / args.dataset / f"{model}.yaml"
@@ -123,7 +140,7 @@ def summary(args: argparse.Namespace) -> None:
         batch = {**params["training"], **params["experiments"][args.dataset].get(model, {})}[
             "batch_size"
         ]
-        for _, point in curve(args.dataset, model, batch).iloc[:: args.every].iterrows():
+        for _, point in curve(args.dataset, model, batch, args.every, terms).iterrows():
             rows.append(
                 [
                     model,
@@ -132,6 +149,7 @@ def summary(args: argparse.Namespace) -> None:
                     number(point["eval_recon_l1"]),
                     number(point.get("eval_d_real_l1", float("nan"))),
                     number(point.get("eval_angle_accuracy", float("nan"))),
+                    *(number(point[term]) for term in terms),
                 ]
             )
     print("\n".join(table(header, rows)))
@@ -150,7 +168,8 @@ def main() -> None:
     sub.set_defaults(handler=run)
     sub = commands.add_parser("summary")
     sub.add_argument("--dataset", required=True)
-    sub.add_argument("--every", type=int, default=1)
+    sub.add_argument("--every", type=int, default=1, help="show every N-th evaluation")
+    sub.add_argument("--terms", help="logged training terms to average between rows: L_gr,p_fake")
     sub.add_argument("models", nargs="+")
     sub.set_defaults(handler=summary)
     args = parser.parse_args()
