@@ -110,7 +110,7 @@ def curve(
     """Every `every`-th evaluation row of a run's log (the live one while it trains): step,
     training seconds so far (from the logged speeds, as the training figure computes them),
     every eval_ metric, and each of `terms` averaged over the logged training steps since the
-    previous row returned (the step before the first evaluation's, for the first)."""
+    previous row returned (from the first logged step, for the first row)."""
     log = paths.resume_dir(dataset, model) / "train_log.jsonl"
     if not log.exists():
         log = paths.train_log(dataset, model)
