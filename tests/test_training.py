@@ -21,6 +21,7 @@ from gaia.errors import GaiaError, ParamsError
 from gaia.experiment import resolve_experiment
 from gaia.models.trained import load_trained
 from gaia.train.losses import sample_alphas
+from gaia.train.monitor import held_out_errors
 from gaia.train.objectives import GaiaObjective
 from gaia.train.trainer import build_objective, late_gain, train
 from gaia.utils.seeding import seeded_generator
@@ -171,6 +172,26 @@ def test_late_gain_compares_median_errors_of_the_last_two_quarters() -> None:
     assert late_gain(curve((25, 0.2), (50, 0.1), (80, 0.05)), 100) is None  # no third quarter
     assert late_gain(curve((60, 0.1), (75, 0.08)), 100) is None  # no last quarter
     assert late_gain([], 100) is None
+
+
+class _FixedViews:
+    """A stand-in objective whose G(X) is `draw(X)`: all that held_out_errors reads."""
+
+    def __init__(self, draw) -> None:
+        self.draw = draw
+
+    def views(self, x: torch.Tensor, generator=None) -> dict[str, torch.Tensor]:
+        return {"G(X)": self.draw(x)}
+
+
+def test_recon_diversity_tells_a_collapsed_generator_from_a_faithful_one() -> None:
+    images = torch.rand(64, 3, 8, 8, generator=torch.Generator().manual_seed(0))
+    same = held_out_errors(_FixedViews(lambda x: x), images, batch_size=16)
+    assert same["recon_l1"] == 0 and same["recon_diversity"] == pytest.approx(1.0)
+    one_image = held_out_errors(_FixedViews(lambda x: x[:1].expand_as(x)), images, 16)
+    assert one_image["recon_diversity"] == 0
+    halved = held_out_errors(_FixedViews(lambda x: 0.5 * x), images, 16)
+    assert halved["recon_diversity"] == pytest.approx(0.5)
 
 
 def test_checkpoint_from_other_parameters_is_refused(workdir: Path, tiny_params: dict) -> None:

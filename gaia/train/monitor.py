@@ -38,8 +38,13 @@ def held_out_errors(
     judge: Judge | None = None,
     generator: Autoencoder | None = None,
 ) -> dict[str, float]:
-    """Mean L1 (and MSE of G) over held-out images, per view, and the judge's metrics of G(X);
-    G is the objective's evaluated generator unless `generator` is given."""
+    """Mean L1 (and MSE of G) over held-out images, per view, the judge's metrics of G(X), and
+    `recon_diversity`; G is the objective's evaluated generator unless `generator` is given.
+
+    `recon_diversity` is the mean L1 distance between the reconstructions of two different
+    inputs (the pairs (i, i + B/2) of each batch) over that between the inputs themselves:
+    about 1 when G keeps the data's variety, 0 when it draws one image for every input (mode
+    collapse, which a held-out L1 alone does not tell from a blur)."""
     sums: dict[str, float] = {}
     reconstructions = []
     for start in range(0, len(images) - len(images) % 2, batch_size):
@@ -48,7 +53,10 @@ def held_out_errors(
         views = objective.views(x, generator)
         if judge is not None:
             reconstructions.append(views["G(X)"].cpu())
-        terms = {"recon_l1": l1(x, views["G(X)"]), "recon_mse": (x - views["G(X)"]).pow(2).mean()}
+        reconstruction, half = views["G(X)"], len(x) // 2
+        terms = {"recon_l1": l1(x, reconstruction), "recon_mse": (x - reconstruction).pow(2).mean()}
+        terms["recon_pair_l1"] = l1(reconstruction[:half], reconstruction[half:])
+        terms["real_pair_l1"] = l1(x[:half], x[half:])
         if "D(X)" in views:
             terms["d_real_l1"] = l1(x, views["D(X)"])
             terms["d_fake_from_real_l1"] = l1(x, views["D(G(X))"])
@@ -57,6 +65,7 @@ def held_out_errors(
             sums[name] = sums.get(name, 0.0) + float(value) * len(x)
     count = len(images) - len(images) % 2
     errors = {name: total / count for name, total in sums.items()}
+    errors["recon_diversity"] = errors.pop("recon_pair_l1") / max(errors.pop("real_pair_l1"), 1e-12)
     if judge is not None:
         errors.update(judge(torch.cat(reconstructions)))
     return errors
