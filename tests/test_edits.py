@@ -21,12 +21,13 @@ from gaia.analysis.matched_edits import (
 )
 
 NAMES = ["Male", "Young", "Smiling"]
+# An independent pair (Smiling, Male) beside the dependent one: mean difference leaks only there.
+PAIRS = [("Young", "Male"), ("Smiling", "Male")]
 SETTINGS = {
     "seed": 0,
     "images": 200,
     "scales": [0.5, 1.0],
     "report_scale": 1.0,
-    "leakage_pairs": [["Young", "Male"], ["Smiling", "Male"]],
     "batch_size": 64,
 }
 
@@ -97,7 +98,7 @@ def test_ols_edits_only_their_attribute(table: pd.DataFrame) -> None:
 
 
 def test_mean_difference_young_also_feminises(table: pd.DataFrame) -> None:
-    summary = summarise_edits(table, SETTINGS)
+    summary = summarise_edits(table, SETTINGS, PAIRS)
     assert abs(summary["ols_leakage_Young_to_Male"]) < 0.01
     assert summary["mean_difference_leakage_Young_to_Male"] < -0.2
     # the independent attribute leaks under neither method
@@ -132,7 +133,8 @@ def matched() -> tuple[pd.DataFrame, pd.DataFrame]:
     test = skewed_attributes(1000, 1)
     settings = {**SETTINGS, "matched": MATCHED}
     return matched_edits(
-        ChannelDecoder(3), ChannelClassifier(), test.to_numpy(np.float32), test, vectors, settings
+        *(ChannelDecoder(3), ChannelClassifier(), test.to_numpy(np.float32), test, vectors),
+        *(settings, PAIRS),
     )
 
 
@@ -170,7 +172,8 @@ def test_a_vector_too_weak_to_reach_the_target_is_not_reported() -> None:
     weak = {"ols": np.eye(3, dtype=np.float32) * 0.01}  # needs k ~ 50 > max_scale 8
     settings = {**SETTINGS, "matched": MATCHED}
     scales, leakage = matched_edits(
-        ChannelDecoder(3), ChannelClassifier(), test.to_numpy(np.float32), test, weak, settings
+        *(ChannelDecoder(3), ChannelClassifier(), test.to_numpy(np.float32), test, weak),
+        *(settings, PAIRS),
     )
     assert scales.scale.isna().all() and leakage.leakage.isna().all()
     summary = summarise_matched(scales, leakage)

@@ -5,9 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from torchvision.transforms.functional import gaussian_blur
 
 from gaia.analysis.lines_metrics import crossfade, lines_metrics, shortest_arc_angles, smoothness
-from gaia.data.line_angles import angle_accuracy, angle_errors, nearest_reference, reference_lines
+from gaia.data.line_angles import (
+    angle_errors,
+    drawn_lines,
+    line_threshold,
+    nearest_reference,
+    reference_lines,
+)
 from gaia.data.lines import render_lines
 
 CFG = {"resolution": 32, "supersample": 4, "line_width": 2.0}
@@ -79,23 +86,39 @@ def test_angle_accuracy_reads_back_rendered_angles_across_zero(reference) -> Non
     drawn = true + np.radians([2.0, 2.0, -3.0, 0.0])  # the first two wrap around 2*pi
     errors = angle_errors(as_images(np.mod(drawn, 2 * np.pi)), true, reference)
     np.testing.assert_allclose(errors, [2.0, 2.0, 3.0, 0.0], atol=0.6)
-    result = angle_accuracy(as_images(drawn), true, reference, tolerance_deg=15.0)
+    result = drawn_lines(as_images(drawn), true, reference, 15.0, max_distance=1.0)
     assert result["angle_accuracy"] == 1.0 and result["angle_error_median_deg"] < 3.0
 
 
 def test_angle_accuracy_counts_lines_outside_the_tolerance(reference) -> None:
     true = np.linspace(0.1, 6.0, 8)
     off = np.radians([5, 10, 14, 16, 20, 45, 90, 180])  # the last five miss a 15-degree bar
-    result = angle_accuracy(as_images(true + off), true, reference, tolerance_deg=15.0)
-    assert result["angle_accuracy"] == 3 / 8
+    result = drawn_lines(as_images(true + off), true, reference, 15.0, max_distance=1.0)
+    assert result["angle_accuracy"] == result["drawn_line_accuracy"] == 3 / 8
     assert result["angle_error_median_deg"] == pytest.approx((16 + 20) / 2, abs=0.5)
 
 
 def test_a_dot_or_a_faint_line_reads_as_expected(reference) -> None:
     true = np.array([0.7, 2.5])
     faint = 0.2 * as_images(true)  # scale-free: a faint line still reads as its angle
-    assert angle_accuracy(faint, true, reference, 15.0)["angle_accuracy"] == 1.0
+    assert drawn_lines(faint, true, reference, 15.0, 1.0)["angle_accuracy"] == 1.0
     dot = torch.zeros(64, 1, 32, 32)
     dot[:, :, 15:17, 15:17] = 1.0  # the centre only: every angle matches it equally badly
     random_angles = np.random.default_rng(0).uniform(0, 2 * np.pi, 64)
-    assert angle_accuracy(dot, random_angles, reference, 15.0)["angle_accuracy"] < 0.3
+    assert drawn_lines(dot, random_angles, reference, 15.0, 1.0)["angle_accuracy"] < 0.3
+
+
+def test_a_line_is_drawn_and_a_blob_or_a_smear_at_its_angle_is_not(reference) -> None:
+    """Known answers: the real line counts; a short blob and a blurred smear read back at the
+    right angle (the old judge passed them) but are too far from any true line."""
+    true = np.random.default_rng(1).uniform(0, 2 * np.pi, 64)
+    threshold = line_threshold(CFG, true, reference, width_tolerance=0.25)
+    assert 1e-4 < threshold < 0.006
+    real = as_images(true)
+    centre = np.hypot(*(np.mgrid[0:32, 0:32] + 0.5 - 16))
+    blob = real * torch.from_numpy((centre < 6).astype(np.float32))  # 40% of the line's length
+    smear = gaussian_blur(real, kernel_size=9, sigma=1.5)
+    for images, drawn in ((real, 1.0), (blob, 0.0), (smear, 0.0)):
+        found = drawn_lines(images, true, reference, 15.0, threshold)
+        assert found["angle_accuracy"] == 1.0
+        assert found["drawn_line_accuracy"] == drawn

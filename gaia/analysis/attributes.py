@@ -7,8 +7,10 @@ mean-difference vectors, fitted on the same latents, then judged by editing held
     results/DATASET/MODEL/attribute_matched.csv   leakage at matched efficacy with bootstrap 95%
                                                   intervals, per method and pair; the scales
                                                   (matched_edits.py)
-    results/DATASET/MODEL/attribute_summary.json  mean efficacy/leakage per method and the
-                                                  signed leakage of each configured pair, at the
+    results/DATASET/MODEL/attribute_summary.json  the pairs the training labels tie together
+                                                  (dependence_A_to_B: their partial correlation,
+                                                  dependence.py), mean efficacy/leakage per method
+                                                  and the signed leakage of each pair, at the
                                                   report scale and at matched efficacy
 """
 
@@ -23,6 +25,7 @@ import pandas as pd
 from gaia import paths
 from gaia.analysis.attribute_vectors import METHODS, attribute_vectors, cosine_similarities
 from gaia.analysis.classifier_training import load_classifier
+from gaia.analysis.dependence import PREFIX, leakage_pairs
 from gaia.analysis.edits import evaluate_edits, summarise_edits
 from gaia.analysis.latents import load_latents
 from gaia.analysis.matched_edits import matched_edits, summarise_matched
@@ -77,13 +80,15 @@ def edit_attributes(
     classifier = load_classifier(dataset, device)
     latents = load_latents(dataset, model, trained.latent_dim)["test_latents"]
     attributes = _attributes(dataset, "test")
+    dependent = leakage_pairs(_attributes(dataset, "train"), settings["leakage_threshold"])
+    pairs = [(source, target) for source, target, _ in dependent]
     table = evaluate_edits(trained.generator, classifier, latents, attributes, vectors, settings)
     write_text(
         paths.attribute_metrics(dataset, model),
         table.to_csv(index=False, float_format="%.6f", lineterminator="\n"),
     )
     scales, leakage = matched_edits(
-        trained.generator, classifier, latents, attributes, vectors, settings
+        trained.generator, classifier, latents, attributes, vectors, settings, pairs
     )
     matched = leakage.merge(
         scales.pivot(index=["method", "attribute"], columns="direction", values="scale")
@@ -97,7 +102,8 @@ def edit_attributes(
         paths.attribute_matched(dataset, model),
         matched.to_csv(index=False, float_format="%.6f", lineterminator="\n"),
     )
-    summary = {**summarise_edits(table, settings), **summarise_matched(scales, leakage)}
+    summary = {f"{PREFIX}{source}_to_{target}": value for source, target, value in dependent}
+    summary |= summarise_edits(table, settings, pairs) | summarise_matched(scales, leakage)
     write_json(paths.attribute_summary(dataset, model), summary)
     log.info("%s/%s attribute edits: %s", dataset, model, summary)
     return summary

@@ -2,7 +2,9 @@
 measure its held-out accuracy per output.
 
     results/DATASET/classifier/classifier.pt            weights and configuration
-    results/DATASET/classifier/classifier_metrics.json  held-out accuracy per attribute (or class)
+    results/DATASET/classifier/classifier_metrics.json  held-out accuracy per attribute (or class);
+                                                        on synthfaces, its own leakage on every
+                                                        leakage pair (judge_check.py)
 """
 
 from __future__ import annotations
@@ -18,6 +20,10 @@ from tqdm import tqdm
 
 from gaia import __version__, paths
 from gaia.analysis.classifier import AttributeClassifier, ClassifierConfig
+from gaia.analysis.dependence import leakage_pairs
+from gaia.analysis.judge_check import judge_leakage
+from gaia.config import dataset_config
+from gaia.data import synthfaces
 from gaia.data.store import Split, load_split
 from gaia.errors import GaiaError
 from gaia.utils.artifacts import reading
@@ -110,6 +116,7 @@ def train_classifier(params: dict[str, Any], dataset: str, progress: bool = True
         "accuracy_min": float(accuracy.min()),
         "test_images": len(test_split),
         "steps": settings["steps"],
+        **check_judge(params, dataset, model, train_split),
     }
     with atomic_path(paths.classifier_file(dataset)) as tmp:
         torch.save(
@@ -136,6 +143,31 @@ def train_classifier(params: dict[str, Any], dataset: str, progress: bool = True
         {k: round(float(v), 4) for k, v in accuracy.items()},
     )
     return metrics
+
+
+def check_judge(
+    params: dict[str, Any], dataset: str, model: AttributeClassifier, train: Split
+) -> dict[str, float]:
+    """The classifier's own leakage on the pairs the edits measure, where the dataset can
+    render a face again with one attribute flipped (synthfaces); {} elsewhere."""
+    cfg = dataset_config(params, dataset)
+    if cfg["kind"] != "synthfaces" or not train.attribute_names:
+        return {}
+    dependent = leakage_pairs(train.attributes, params["analysis"]["edits"]["leakage_threshold"])
+    count = params["analysis"]["classifier"]["judge_faces"]
+    entropy = [params["analysis"]["classifier"]["seed"], int(Stream.JUDGE_CHECK)]
+    faces = synthfaces.sample_faces(cfg, count, np.random.SeedSequence(entropy))
+
+    def render(table: pd.DataFrame) -> np.ndarray:
+        return synthfaces.render(table, cfg["resolution"], cfg["supersample"], progress=False)
+
+    return judge_leakage(
+        faces,
+        render,
+        lambda images: predict(model, images),
+        list(model.cfg.outputs),
+        [(source, target) for source, target, _ in dependent],
+    )
 
 
 def load_classifier(dataset: str, device: torch.device) -> AttributeClassifier:

@@ -14,7 +14,7 @@ P(b) per unit of a added: for Young -> Male it is negative when "younger" also f
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,16 +129,18 @@ def signed_leakage(table: pd.DataFrame, method: str, source: str, target: str, s
     return float((signs * rows[f"delta_{target}"]).mean())
 
 
-def summarise_edits(table: pd.DataFrame, settings: dict[str, Any]) -> dict[str, float]:
+def summarise_edits(
+    table: pd.DataFrame, settings: dict[str, Any], pairs: Sequence[tuple[str, str]]
+) -> dict[str, float]:
     """One number per key at the report scale: mean efficacy and leakage per method, and the
-    signed leakage of each configured pair (e.g. ols_leakage_Young_to_Male)."""
+    signed leakage of each (source, target) pair (e.g. ols_leakage_Young_to_Male)."""
     scale = float(settings["report_scale"])
     at_scale = table[table.scale == scale]
     summary: dict[str, float] = {"report_scale": scale}
     for method, rows in at_scale.groupby("method", sort=False):
         summary[f"{method}_mean_efficacy"] = float(rows.efficacy.mean())
         summary[f"{method}_mean_leakage"] = float(rows.leakage.mean())
-        for source, target in settings["leakage_pairs"]:
+        for source, target in pairs:
             if f"delta_{target}" in table and source in set(table.attribute):
                 key = f"{method}_leakage_{source}_to_{target}"
                 summary[key] = signed_leakage(table, str(method), source, target, scale)

@@ -15,7 +15,7 @@ is not reported rather than reported at an unequal strength.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -71,9 +71,10 @@ def matched_edits(
     test_attributes: pd.DataFrame,
     vectors: dict[str, np.ndarray],
     settings: dict[str, Any],
+    pairs: Sequence[tuple[str, str]],
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(scales, leakage): the matched k and achieved efficacy per (method, attribute,
-    direction); the signed leakage with its interval per (method, source, target) pair."""
+    direction); the signed leakage with its interval per (method, source, target) of `pairs`."""
     names = list(test_attributes.columns)
     matched = settings["matched"]
     scale_rows, changes = [], {}
@@ -114,7 +115,7 @@ def matched_edits(
     rng = np.random.default_rng(matched["seed"])
     leakage_rows = []
     for method in vectors:
-        for source, target in settings["leakage_pairs"]:
+        for source, target in pairs:
             if source not in names or target not in names:  # as summarise_edits: other datasets
                 continue
             per_direction = [

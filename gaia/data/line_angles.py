@@ -7,8 +7,11 @@ vector, whose cosine distance is undefined, while in [-1, 1] it is a (bad) image
 well-defined distance to every line. The distance is scale-free, so a faint line at the right
 angle reads as that angle, and a dot or a blob reads as an arbitrary one.
 
-Used by the ACAI metrics of interpolations (gaia/analysis/lines_metrics.py) and by the angle
-accuracy of reconstructions: does G(X) draw a line at X's angle?
+Used by the ACAI metrics of interpolations (gaia/analysis/lines_metrics.py) and by the judge of
+reconstructions: does G(X) draw X's line? An angle alone does not say so, because a short blob
+or a blurred smear reads as the right angle too. A reconstruction counts as a drawn line when it
+is at the right angle and as close to a true line (cosine distance to the nearest reference) as
+the test lines themselves are when drawn a little thinner or thicker (`line_threshold`).
 """
 
 from __future__ import annotations
@@ -56,20 +59,54 @@ def nearest_reference(
     return distance, reference.angles[torch.cat(indices).numpy()]
 
 
-def angle_errors(images: torch.Tensor, true_angles: np.ndarray, reference: ReferenceLines):
-    """Degrees (0 to 180) between each image's read-back angle and its true angle (radians)."""
-    _, matched = nearest_reference(images, reference)
+def _read_back(
+    images: torch.Tensor, true_angles: np.ndarray, reference: ReferenceLines
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each image's distance to the nearest reference line, and the degrees (0 to 180)
+    between that line's angle and the image's true angle (radians)."""
+    distance, matched = nearest_reference(images, reference)
     true_angles = np.asarray(true_angles, np.float64)[: len(matched)]
     wrapped = np.mod(matched - true_angles + np.pi, 2.0 * np.pi) - np.pi
-    return np.degrees(np.abs(wrapped))
+    return distance, np.degrees(np.abs(wrapped))
 
 
-def angle_accuracy(
-    images: torch.Tensor, true_angles: np.ndarray, reference: ReferenceLines, tolerance_deg: float
+def angle_errors(images: torch.Tensor, true_angles: np.ndarray, reference: ReferenceLines):
+    """Degrees (0 to 180) between each image's read-back angle and its true angle (radians)."""
+    return _read_back(images, true_angles, reference)[1]
+
+
+def line_threshold(
+    cfg: dict[str, Any], angles: np.ndarray, reference: ReferenceLines, width_tolerance: float
+) -> float:
+    """How far from every reference line a drawing of a line may be, calibrated on the real
+    test lines: the 99th percentile of their nearest-reference distances when drawn with the
+    line width times (1 - width_tolerance) and (1 + width_tolerance). (At the default width 2
+    and tolerance 0.25: about 0.0035; a line cut to 80% of its length is at 0.008, one blurred
+    with a Gaussian of sigma 1 pixel at 0.009.)"""
+    distances = []
+    for factor in (1.0 - width_tolerance, 1.0 + width_tolerance):
+        images = render_lines(
+            angles, cfg["resolution"], cfg["supersample"], cfg["line_width"] * factor
+        )
+        distances.append(nearest_reference(torch.from_numpy(images).float() / 255.0, reference)[0])
+    return float(np.quantile(np.concatenate(distances), 0.99))
+
+
+def drawn_lines(
+    images: torch.Tensor,
+    true_angles: np.ndarray,
+    reference: ReferenceLines,
+    tolerance_deg: float,
+    max_distance: float,
 ) -> dict[str, float]:
-    """Share of images drawn within `tolerance_deg` of their true angle, and the median error."""
-    errors = angle_errors(images, true_angles, reference)
+    """The share of images at their true angle (within `tolerance_deg`) with the median angle
+    error, and the share that draw their line: at the angle and within `max_distance` of a true
+    line, with the median distance."""
+    distance, errors = _read_back(images, true_angles, reference)
+    at_angle = errors <= tolerance_deg
     return {
-        "angle_accuracy": float((errors <= tolerance_deg).mean()),
+        "angle_accuracy": float(at_angle.mean()),
         "angle_error_median_deg": float(np.median(errors)),
+        "drawn_line_accuracy": float((at_angle & (distance <= max_distance)).mean()),
+        "line_distance_median": float(np.median(distance)),
     }

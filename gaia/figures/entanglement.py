@@ -4,8 +4,9 @@ One heat map per model and method (OLS, mean difference): row a, column b is the
 classifier's P(b) per unit of attribute a added at the report scale k (the signed leakage,
 averaged over adding a to faces without it and removing it from faces with it; the diagonal is
 the edit's efficacy). The last panel compares the two methods' leakage for every model on the
-pairs of `analysis.edits.leakage_pairs` (Young -> Male first: the paper's argument that OLS
-vectors drag less along).
+pairs that the training labels tie together (the attribute summary's dependence_ keys,
+strongest first: Young and Male on synthfaces, the paper's argument that OLS vectors drag less
+along).
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ import pandas as pd
 
 from gaia import paths
 from gaia.analysis.attribute_vectors import METHODS
+from gaia.analysis.dependence import pairs_in_summary
 from gaia.analysis.edits import signed_leakage
 from gaia.figures.common import plt, save_figure
-from gaia.utils.artifacts import load_csv
+from gaia.utils.artifacts import load_csv, load_json
 
 METHOD_NAMES = {"ols": "OLS", "mean_difference": "mean difference"}
 
@@ -66,11 +68,8 @@ def plot_entanglement(
     ax = fig.add_subplot(grid[:, len(METHODS)])
     edited = set.intersection(*(set(table.attribute) for table in tables.values()))
     judged = set.intersection(*(set(table.columns) for table in tables.values()))
-    pairs = [
-        (a, b)
-        for a, b in params["analysis"]["edits"]["leakage_pairs"]
-        if a in edited and f"delta_{b}" in judged
-    ]
+    measured = pairs_in_summary(load_json(paths.attribute_summary(dataset, models[0])))
+    pairs = [(a, b) for a, b in measured if a in edited and f"delta_{b}" in judged]
     labels, offsets = [], np.arange(len(models) * len(pairs))
     width = 0.38
     for i, method in enumerate(METHODS):

@@ -155,11 +155,11 @@ FIGURES: tuple[Figure, ...] = (
         "entanglement",
         "gaia.figures.entanglement:plot_entanglement",
         ATTRIBUTE,
-        _per_model(paths.attribute_metrics),
-        ("targets.all", "analysis.edits.report_scale", "analysis.edits.leakage_pairs"),
+        _per_model(paths.attribute_metrics, paths.attribute_summary),
+        ("targets.all", "analysis.edits.report_scale"),
         "Change of the classifier's P(attribute) per unit of each attribute vector added "
         "(report scale), per model and method, and the leakage of OLS against mean difference "
-        "for the pairs of analysis.edits.leakage_pairs.",
+        "for the attribute pairs the training labels tie together.",
     ),
 )
 BY_NAME = {figure.name: figure for figure in FIGURES}

@@ -64,7 +64,8 @@ def read_log(path: Path, batch_size: int | None = None) -> pd.DataFrame:
 
 
 def _plot_against_time(ax, logs: dict[str, pd.DataFrame], styles: Sequence[str]) -> None:
-    """Held-out L1 of G(X) (and, on lines, the share drawn at the right angle) vs seconds."""
+    """Held-out L1 of G(X) (and, on lines, the shares of test lines drawn, and at their angle)
+    against seconds."""
     angle_ax = None
     for style, (model, log) in zip(styles, logs.items(), strict=False):
         if "seconds" not in log or "eval_recon_l1" not in log:
@@ -75,20 +76,23 @@ def _plot_against_time(ax, logs: dict[str, pd.DataFrame], styles: Sequence[str])
         if "eval_raw_recon_l1" in evals:  # the trained weights, where G is their average
             ax.plot(evals["seconds"], evals["eval_raw_recon_l1"], linestyle=style, alpha=0.4,
                     label=f"{model}: raw weights")  # fmt: skip
-        if "eval_angle_accuracy" in evals:
+        shares = {"eval_drawn_line_accuracy": ("tab:red", "lines drawn (angle and shape)"),
+                  "eval_angle_accuracy": ("tab:pink", "lines at their angle")}  # fmt: skip
+        for column, (colour, what) in shares.items():
+            if column not in evals:
+                continue
             if angle_ax is None:
                 angle_ax = ax.twinx()
                 angle_ax.set_label(TWIN_AXIS)
-            angle_ax.plot(evals["seconds"], evals["eval_angle_accuracy"], linestyle=style,
-                          color="tab:red", marker="s", markersize=3,
-                          label=f"{model}: lines drawn at their angle")  # fmt: skip
+            angle_ax.plot(evals["seconds"], evals[column], linestyle=style, color=colour,
+                          marker="s", markersize=3, label=f"{model}: {what}")  # fmt: skip
     ax.set_title("Held out against training time", fontsize=10)
     ax.set_xlabel("seconds of training")
     ax.grid(alpha=0.3)
     handles, labels = ax.get_legend_handles_labels()
     if angle_ax is not None:
         angle_ax.set_ylim(0, 1)
-        angle_ax.set_ylabel("share of test lines within the angle tolerance")
+        angle_ax.set_ylabel("share of test lines")
         more = angle_ax.get_legend_handles_labels()
         handles, labels = handles + more[0], labels + more[1]
     if handles:

@@ -1,81 +1,161 @@
-"""The paper's claims against a run: evidence and a verdict computed from the metric files.
+"""The paper's claims against a run: measures, the training state of every model read, a verdict.
 
-A verdict compares GAIA with the AE, or OLS with mean-difference vectors, so it means something
-only when the models it reads are trained. GAIA counts as trained on a dataset when its held-out
-L1 of G(X) (of the evaluated weights: their moving average where training keeps one) is at
-most `report.max_recon_ratio` times the AE's (and, on lines, when it draws the
-test lines at their angle: `test_angle_accuracy` at least `report.min_angle_accuracy`). Every
-claim that reads GAIA is otherwise "inconclusive: GAIA undertrained" with the numbers, never
-"supported" or "not supported".
+Verdicts are data. A `Claim` holds its measures (each a comparison of two numbers, with their
+intervals where the metric files have them) and the training state of each model it reads
+(gaia/report/training_state.py: judged on the model's own held-out curve, never on another
+model's pixel error); its `verdict` is computed from those values alone, and the prose of the
+reports is written from it, never parsed back:
 
-Each claim is a `Comparison` of two numbers (GAIA vs the AE, OLS vs mean difference), so that
-a seeded target can put the same claim of several runs together: `over_seeds` gives the verdict
-of the seeds' means and flags it when the two numbers' spreads (mean ± sd) overlap.
+    collapsed       a model the claim reads collapsed: a failure of the method
+    supported       every measure goes the way the paper says
+    not supported   none does
+    mixed           the measures disagree (the report says which holds)
+    not measured    no measure has both numbers
+
+A verdict on a model that is still improving (or degrading) holds "at this budget".
+Over seeds (`over_seeds`) every seed's verdict is counted, collapses included, and the verdict
+is the common one when all seeds agree and "mixed" otherwise.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from gaia import paths
-from gaia.report.markdown import mean_sd, number, spread
+from gaia.report.markdown import number, spread
+from gaia.report.training_state import TrainingAssessment, TrainingState, assess_log
 from gaia.utils.artifacts import load_json
 
-SUPPORTED = "supported"
-# Why a claim is inconclusive in one run, in a word or two, for the per-seed column: the first
-# of these phrases that its gate (written below) contains.
-GATE_KINDS = (
-    ("GAIA undertrained", "undertrained"),
-    ("held-out error rose", "unstable"),
-    ("held-out curve is flat", "flat, behind the AE"),
-    ("no leakage pair reaches", "edits not reached"),
-)
+
+class Verdict(StrEnum):
+    SUPPORTED = "supported"
+    NOT_SUPPORTED = "not supported"
+    MIXED = "mixed"
+    COLLAPSED = "collapsed"
+    NOT_MEASURED = "not measured"
+
+
+Interval = tuple[float, float]
 
 
 @dataclass(frozen=True)
-class Comparison:
-    """One claim tested on one run: the two numbers it compares and the verdict they give.
+class Measure:
+    """One number of the claim's subject against one of its reference.
 
-    The claim holds when `values[0]` is below `values[1]` (above when `higher_holds`; ties hold
-    when `ties_hold`; never without both values) unless `required` says otherwise: the
-    Young->Male claim asks for 95% intervals apart, not only a lower value. A `gate`
-    ("inconclusive: ...") replaces the verdict.
+    It holds when `values[0]` is below `values[1]` (above when `higher_holds`; ties hold when
+    `ties_hold`) unless `required` gives the test's outcome itself (e.g. 95% intervals apart).
     """
 
-    claim: str
-    evidence: str
-    quantity: str  # what the two values are, e.g. "domain FID"
-    names: tuple[str, str]  # e.g. ("GAIA", "AE")
+    quantity: str
+    names: tuple[str, str]
     values: tuple[float | None, float | None]
-    why_not: str = ""
-    gate: str | None = None
+    intervals: tuple[Interval | None, Interval | None] = (None, None)
     higher_holds: bool = False
     ties_hold: bool = False
-    required: bool | None = None  # the run's verdict where the values' order is not enough
+    required: bool | None = None
 
     @property
-    def holds(self) -> bool:
+    def holds(self) -> bool | None:
+        """Whether the measure goes the claim's way; None when a value is missing."""
+        a, b = self.values
+        if a is None or b is None:
+            return None
         if self.required is not None:
             return self.required
-        a, b = self.values
-        return a is not None and b is not None and _ordered(self, a, b)
+        return ordered(a, b, self.higher_holds, self.ties_hold)
+
+    def text(self) -> str:
+        cells = [
+            f"{name} {_with_interval(value, interval)}"
+            for name, value, interval in zip(self.names, self.values, self.intervals, strict=True)
+        ]
+        return f"{self.quantity}: {' vs '.join(cells)}"
+
+
+def ordered(a: float, b: float, higher_holds: bool = False, ties_hold: bool = False) -> bool:
+    """Whether `a` against `b` goes the way a claim says."""
+    if ties_hold and a == b:
+        return True
+    return a > b if higher_holds else a < b
+
+
+def _with_interval(value: float | None, interval: Interval | None) -> str:
+    if value is None:
+        return "-"
+    return number(value) + (f" [{number(interval[0])}, {number(interval[1])}]" if interval else "")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One claim of the paper tested on one run."""
+
+    key: str  # stable across runs: the claim and its scope, e.g. "recon_realism/synthfaces"
+    words: str  # what the paper says, in its words where they are known
+    scope: str  # dataset (and model) it is tested on
+    measures: tuple[Measure, ...]
+    states: dict[str, TrainingAssessment] = field(default_factory=dict)  # model -> its state
+    why_not: str = ""  # what a "not supported" means, in a few words
 
     @property
-    def verdict(self) -> str:
-        return self.gate or _verdict(self.holds, self.why_not)
+    def collapsed(self) -> list[str]:
+        return [m for m, a in self.states.items() if a.state is TrainingState.COLLAPSED]
+
+    @property
+    def at_budget(self) -> list[str]:
+        """The models read that are not converged: a verdict holds at this budget only."""
+        return [m for m, a in self.states.items() if a.state.at_budget]
+
+    @property
+    def verdict(self) -> Verdict:
+        if self.collapsed:
+            return Verdict.COLLAPSED
+        results = [m.holds for m in self.measures if m.holds is not None]
+        if not results:
+            return Verdict.NOT_MEASURED
+        if all(results):
+            return Verdict.SUPPORTED
+        return Verdict.MIXED if any(results) else Verdict.NOT_SUPPORTED
+
+    def reason(self) -> str:
+        """Why the verdict is what it is, in one line written from the data."""
+        verdict = self.verdict
+        if verdict is Verdict.COLLAPSED:
+            return "; ".join(
+                f"{m} collapsed from step {self.states[m].onset_step} ({self.states[m].describe()})"
+                for m in self.collapsed
+            )
+        parts = []
+        if verdict is Verdict.NOT_SUPPORTED:
+            parts.append(self.why_not)
+        elif verdict is Verdict.MIXED:
+            held = [m.quantity for m in self.measures if m.holds]
+            failed = [m.quantity for m in self.measures if m.holds is False]
+            parts.append(f"holds on {', '.join(held)}; not on {', '.join(failed)}")
+        elif verdict is Verdict.NOT_MEASURED:
+            parts.append("no measure has both numbers")
+        if self.at_budget and verdict is not Verdict.NOT_MEASURED:
+            states = ", ".join(f"{m} {self.states[m].state}" for m in self.at_budget)
+            parts.append(f"at this budget ({states})")
+        return "; ".join(p for p in parts if p)
+
+    def verdict_text(self) -> str:
+        reason = self.reason()
+        return f"{self.verdict}: {reason}" if reason else str(self.verdict)
+
+    @property
+    def title(self) -> str:
+        return f"{self.words} [{self.scope}]"
+
+    def evidence(self) -> str:
+        return "; ".join(m.text() for m in self.measures)
 
     def row(self) -> list[str]:
-        return [self.claim, self.evidence, self.verdict]
-
-
-def _ordered(comparison: Comparison, a: float, b: float) -> bool:
-    """Whether `a` vs `b` goes the way the claim says."""
-    if comparison.ties_hold and a == b:
-        return True
-    return a > b if comparison.higher_holds else a < b
+        return [self.title, self.evidence(), self.verdict_text()]
 
 
 def load(path: Path) -> dict[str, Any]:
@@ -86,62 +166,257 @@ def by_objective(params: dict[str, Any], models: Sequence[str], objective: str) 
     return next((m for m in models if params["models"][m]["objective"] == objective), None)
 
 
-def undertrained(
-    settings: dict[str, Any], gaia_train: dict[str, Any], ae_train: dict[str, Any]
-) -> str | None:
-    """Why GAIA is not trained enough to be judged against the AE, or None when it is."""
-    ratio = gaia_train["test_recon_l1"] / ae_train["test_recon_l1"]
-    if ratio > settings["max_recon_ratio"]:
-        gaia_l1, ae_l1 = number(gaia_train["test_recon_l1"]), number(ae_train["test_recon_l1"])
-        numbers = (
-            f"held-out L1 of G(X) {gaia_l1} = {ratio:.2f}x the AE's {ae_l1}, above "
-            f"{settings['max_recon_ratio']}x"
-        )
-        if gaia_train.get("test_raw_recon_l1") is not None:  # G is a weight average
-            raw = gaia_train["test_raw_recon_l1"] / ae_train["test_raw_recon_l1"]
-            numbers += f" (raw weights: {raw:.2f}x)"
-        gain, flat = gaia_train.get("late_gain_recon_l1"), settings["flat_gain"]
-        if gain is not None and gain <= -flat:
-            return (
-                f"inconclusive: GAIA's held-out error rose by {-100 * gain:.0f}% over the last "
-                f"quarter of training (unstable) and its {numbers}"
+def training_states(
+    params: dict[str, Any], target: dict[str, Any]
+) -> dict[tuple[str, str], TrainingAssessment]:
+    """(dataset, model) -> the state of its training, from its own log, for the run in the
+    working directory."""
+    states = {}
+    for d in target["datasets"]:
+        for m in target["models"]:
+            steps = load(paths.train_metrics(d, m))["steps"]
+            states[d, m] = assess_log(paths.train_log(d, m), steps, params["report"])
+    return states
+
+
+def claims(params: dict[str, Any], target: dict[str, Any]) -> list[Claim]:
+    """Every claim tested on the run in the working directory, for `target`'s datasets and
+    models (none when it lacks GAIA or the AE, the reference of GAIA's claims)."""
+    gaia = by_objective(params, target["models"], "gaia")
+    ae = by_objective(params, target["models"], "ae")
+    if gaia is None or ae is None:
+        return []
+    states = training_states(params, target)
+    pair = (gaia, ae)
+    found: list[Claim] = []
+
+    def claim(
+        key: str, words: str, d: str, measures: list[Measure], models: Sequence[str], **more: Any
+    ) -> None:
+        scope = more.pop("scope", d)
+        found.append(
+            Claim(
+                f"{key}/{scope}",
+                words,
+                scope,
+                tuple(measures),
+                {m: states[d, m] for m in models},
+                **more,
             )
-        if gain is not None and gain < flat:
-            # Trained until flat and still behind: a result about GAIA, not a short budget.
-            return (
-                f"inconclusive: GAIA's held-out curve is flat (L1 drop over the last quarter "
-                f"{100 * gain:.1f}%, below {100 * flat:.0f}%) but its {numbers}: it loses to "
-                "the AE in pixel error"
-            )
-        return f"inconclusive: GAIA undertrained ({numbers})"
-    accuracy = gaia_train.get("test_angle_accuracy")
-    if accuracy is not None and accuracy < settings["min_angle_accuracy"]:
-        return (
-            f"inconclusive: GAIA undertrained (it draws {100 * accuracy:.1f}% of the test lines "
-            f"within the angle tolerance, below {100 * settings['min_angle_accuracy']:.0f}%)"
         )
-    return None
+
+    def versus(quantity: str, g: dict, a: dict, key: str, **order: bool) -> Measure:
+        return Measure(quantity, pair, (g.get(key), a.get(key)), **order)
+
+    for d in target["fid_datasets"]:
+        g, a = load(paths.fid_metrics(d, gaia)), load(paths.fid_metrics(d, ae))
+        for image_set, key, words in (
+            ("recon", "recon_realism", "GAIA's reconstructions are realistic"),
+            ("interp", "interp_realism", "GAIA's interpolations decode to realistic images"),
+        ):
+            claim(
+                key,
+                words,
+                d,
+                [
+                    versus(f"domain FID ({image_set})", g, a, f"fid_domain_{image_set}"),
+                    versus(f"domain KID ({image_set})", g, a, f"kid_domain_{image_set}_mean"),
+                ],
+                (gaia, ae),
+                why_not="GAIA's images are further from the real ones than the AE's",
+            )
+        claim(
+            "midpoints_like_reconstructions",
+            "Adversarial training on interpolations makes midpoints as realistic as "
+            "reconstructions",
+            d,
+            [
+                Measure(
+                    f"{kind}(midpoints) / {kind}(reconstructions)",
+                    pair,
+                    (_ratio(g, kind, "interp", "recon"), _ratio(a, kind, "interp", "recon")),
+                )
+                for kind in ("FID", "KID")
+            ],
+            (gaia, ae),
+            why_not="GAIA's midpoints lose more realism against its reconstructions than the AE's",
+        )
+    for d in target["attribute_datasets"]:
+        # The paper's OLS claim in every model's latent space: a property of OLS where the
+        # baselines' latents show it too.
+        summaries = {m: load(paths.attribute_summary(d, m)) for m in target["models"]}
+        for model, s in summaries.items():
+            claim(
+                "ols_less_entangled",
+                "OLS attribute vectors are less entangled than mean-difference vectors",
+                d,
+                [
+                    Measure(
+                        "mean absolute leakage at matched efficacy",
+                        ("OLS", "mean difference"),
+                        (
+                            s.get("matched_ols_mean_abs_leakage"),
+                            s.get("matched_mean_difference_mean_abs_leakage"),
+                        ),
+                    )
+                ],
+                (model,),
+                scope=f"{d}, {model}",
+                why_not="OLS leaks as much or more",
+            )
+            young_male = _young_male(s)
+            if young_male is not None:
+                claim(
+                    "ols_young_not_female",
+                    "OLS weakens the pull of 'young' towards 'female' (95% intervals apart)",
+                    d,
+                    [young_male],
+                    (model,),
+                    scope=f"{d}, {model}",
+                    why_not="the intervals overlap",
+                )
+        g, a = summaries[gaia], summaries[ae]
+        claim(
+            "gaia_edits_better",
+            "GAIA's latent space is better for attribute edits than the AE's",
+            d,
+            [
+                versus(
+                    "OLS mean absolute leakage at matched efficacy",
+                    g,
+                    a,
+                    "matched_ols_mean_abs_leakage",
+                ),
+                Measure(
+                    "share of OLS edits reaching the efficacy",
+                    pair,
+                    (_share(g), _share(a)),
+                    higher_holds=True,
+                    ties_hold=True,
+                ),
+                *(
+                    [versus("domain FID (OLS edits)", *_fids(d, gaia, ae), "fid_domain_edits")]
+                    if d in target["fid_datasets"]
+                    else []
+                ),
+            ],
+            (gaia, ae),
+            why_not="the AE's latent space edits as well or better",
+        )
+        gi = load(paths.interpolation_metrics(d, gaia))
+        ai = load(paths.interpolation_metrics(d, ae))
+        claim(
+            "convex_latents",
+            "GAIA's latent space is closer to convex: midpoints stay near real data",
+            d,
+            [
+                Measure(
+                    "nearest-real distance midpoint / reconstruction",
+                    pair,
+                    (
+                        _over(gi, "nearest_real_midpoint", "nearest_real_reconstruction"),
+                        _over(ai, "nearest_real_midpoint", "nearest_real_reconstruction"),
+                    ),
+                )
+            ],
+            (gaia, ae),
+            why_not="GAIA's midpoints move further from real faces than the AE's",
+        )
+    for d in target["datasets"]:
+        g, a = load(paths.interpolation_metrics(d, gaia)), load(paths.interpolation_metrics(d, ae))
+        if "mean_distance" not in g:
+            continue
+        claim(
+            "lines_interpolation",
+            "GAIA interpolates lines better than the AE (ACAI's benchmark)",
+            d,
+            [
+                versus("Mean Distance", g, a, "mean_distance"),
+                versus("Smoothness", g, a, "smoothness"),
+            ],
+            (gaia, ae),
+            why_not="the AE's interpolations are as close to real lines or closer",
+        )
+        gt, at = load(paths.train_metrics(d, gaia)), load(paths.train_metrics(d, ae))
+        claim(
+            "lines_drawn",
+            "GAIA's reconstructions keep the input: G(X) draws X's line",
+            d,
+            [
+                versus(
+                    "test lines drawn (at their angle, near a true line)",
+                    gt,
+                    at,
+                    "test_drawn_line_accuracy",
+                    higher_holds=True,
+                    ties_hold=True,
+                )
+            ],
+            (gaia, ae),
+            why_not="GAIA draws fewer of the test lines than the AE",
+        )
+    for d in target["datasets"]:
+        g, a = load(paths.probe(d, gaia)), load(paths.probe(d, ae))
+        claim(
+            "probe",
+            "GAIA's latents keep the data's structure: a linear probe reads "
+            f"{'the attributes' if g['task'] == 'attributes' else 'the line angles'} as well "
+            "as from the AE's",
+            d,
+            [
+                versus(
+                    "held-out probe accuracy",
+                    g,
+                    a,
+                    "mean_accuracy",
+                    higher_holds=True,
+                    ties_hold=True,
+                )
+            ],
+            (gaia, ae),
+            why_not="the AE's latents are more linearly readable",
+        )
+    return found
 
 
-def seed_verdict(comparison: Comparison) -> str:
-    """A run's verdict in short: supported, not supported, or inconclusive (why, in brief)."""
-    if comparison.gate is None:
-        return comparison.verdict.split(":")[0]
-    kind = next((kind for phrase, kind in GATE_KINDS if phrase in comparison.gate), None)
-    return f"inconclusive ({kind})" if kind else "inconclusive"
+def _ratio(metrics: dict[str, Any], kind: str, top: str, bottom: str) -> float | None:
+    key = "fid_domain_{}" if kind == "FID" else "kid_domain_{}_mean"
+    return _over(metrics, key.format(top), key.format(bottom))
 
 
-def _verdict(holds: bool, why_not: str = "") -> str:
-    return SUPPORTED if holds else f"not supported{': ' + why_not if why_not else ''}"
+def _over(metrics: dict[str, Any], top: str, bottom: str) -> float | None:
+    a, b = metrics.get(top), metrics.get(bottom)
+    return a / b if a is not None and b else None
 
 
-def _interval(summary: dict[str, Any], key: str) -> str:
-    low, high = summary[key + "_ci_low"], summary[key + "_ci_high"]
-    return f"{number(summary[key])} [{number(low)}, {number(high)}]"
+def _share(summary: dict[str, Any]) -> float | None:
+    total = summary.get("matched_ols_edits")
+    return summary["matched_ols_edits_reached"] / total if total else None
 
 
-def _matched(summary: dict[str, Any], method: str, source: str, target: str) -> bool:
-    return summary.get(f"matched_{method}_leakage_{source}_to_{target}") is not None
+def _fids(d: str, gaia: str, ae: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    return load(paths.fid_metrics(d, gaia)), load(paths.fid_metrics(d, ae))
+
+
+def _young_male(summary: dict[str, Any]) -> Measure | None:
+    """OLS against mean difference on Young -> Male, along the entanglement's expected sign,
+    holding when the two 95% intervals lie apart; None when either is not matched."""
+    key = "matched_{}_leakage_Young_to_Male"
+    ols, md = key.format("ols"), key.format("mean_difference")
+    if summary.get(ols) is None or summary.get(md) is None:
+        return None
+    sign = summary["matched_expected_sign_Young_to_Male"]
+    return Measure(
+        "Young->Male leakage at matched efficacy",
+        ("OLS", "mean difference"),
+        (summary[ols], summary[md]),
+        (_interval(summary, ols), _interval(summary, md)),
+        required=intervals_apart(summary, ols, md, sign),
+    )
+
+
+def _interval(summary: dict[str, Any], key: str) -> Interval:
+    return summary[key + "_ci_low"], summary[key + "_ci_high"]
 
 
 def intervals_apart(summary: dict[str, Any], ols_key: str, md_key: str, sign: float) -> bool:
@@ -159,185 +434,91 @@ def intervals_apart(summary: dict[str, Any], ols_key: str, md_key: str, sign: fl
 
 def claim_rows(params: dict[str, Any], target: dict[str, Any]) -> list[list[str]]:
     """[claim, evidence, verdict] rows for the datasets and models of `target`."""
-    return [c.row() for c in comparisons(params, target)]
+    return [c.row() for c in claims(params, target)]
 
 
-def comparisons(params: dict[str, Any], target: dict[str, Any]) -> list[Comparison]:
-    """Every claim tested on the run in the working directory, for `target`'s datasets and
-    models (none when it lacks GAIA or the AE)."""
-    gaia = by_objective(params, target["models"], "gaia")
-    ae = by_objective(params, target["models"], "ae")
-    if gaia is None or ae is None:
-        return []
-    settings = params["report"]
-    gates = {
-        d: undertrained(
-            settings, load(paths.train_metrics(d, gaia)), load(paths.train_metrics(d, ae))
-        )
-        for d in target["datasets"]
-    }
-    rows: list[Comparison] = []
+@dataclass(frozen=True)
+class OverSeeds:
+    """One claim over several seeds' runs."""
 
-    def claim(
-        text: str,
-        evidence: str,
-        compared: tuple[str, str, str, float | None, float | None],
-        why_not: str = "",
-        gate: str | None = None,
-        **order: bool,
-    ) -> None:
-        quantity, first, second, a, b = compared
-        rows.append(
-            Comparison(text, evidence, quantity, (first, second), (a, b), why_not, gate, **order)
-        )
+    runs: dict[int, Claim]
 
-    for d in target["fid_datasets"]:
-        g, a = load(paths.fid_metrics(d, gaia)), load(paths.fid_metrics(d, ae))
-        for image_set, text in (
-            ("recon", "GAIA reconstructs inputs realistically (paper's comparison figure)"),
-            ("interp", "GAIA's interpolations decode to realistic images"),
-        ):
-            key = f"fid_domain_{image_set}"
-            claim(
-                f"{text} [{d}]",
-                f"domain FID GAIA {number(g[key])} vs AE {number(a[key])}",
-                (f"domain FID ({image_set})", "GAIA", "AE", g[key], a[key]),
-                "GAIA's images are further from the real ones",
-                gates[d],
-                ties_hold=True,
+    @property
+    def first(self) -> Claim:
+        return next(iter(self.runs.values()))
+
+    @property
+    def counts(self) -> Counter[Verdict]:
+        return Counter(c.verdict for c in self.runs.values())
+
+    @property
+    def verdict(self) -> Verdict:
+        """The seeds' common verdict, or mixed when they differ: a collapse in one seed makes
+        a claim supported in the others mixed, never supported."""
+        (verdict, *others) = self.counts
+        return Verdict.MIXED if others else verdict
+
+    def tally(self) -> str:
+        """'supported in 2 of 3 seeds; collapsed in 1'."""
+        n = len(self.runs)
+        parts = [f"{v} in {k}" for v, k in self.counts.most_common()]
+        parts[0] += f" of {n} seed{'s' * (n > 1)}"
+        return "; ".join(parts)
+
+    def at_budget(self) -> list[str]:
+        return sorted({m for c in self.runs.values() for m in c.at_budget})
+
+    def evidence(self) -> str:
+        """Each measure's two numbers as mean ± sd over the seeds that measured both, with n."""
+        parts = []
+        for i, measure in enumerate(self.first.measures):
+            known = [
+                c.measures[i].values
+                for c in self.runs.values()
+                if i < len(c.measures) and None not in c.measures[i].values
+            ]
+            if not known:
+                parts.append(f"{measure.quantity}: not measured")
+                continue
+            a, b = ([float(v[j]) for v in known] for j in (0, 1))  # type: ignore[arg-type]
+            parts.append(
+                f"{measure.quantity}: {measure.names[0]} {spread(a)} vs {measure.names[1]} "
+                f"{spread(b)} (n = {len(known)})"
             )
-        g_ratio = g["fid_domain_interp"] / g["fid_domain_recon"]
-        a_ratio = a["fid_domain_interp"] / a["fid_domain_recon"]
-        claim(
-            f"Adversarial training on interpolations makes midpoints as realistic as "
-            f"reconstructions [{d}]",
-            f"FID(interp) / FID(recon): GAIA {number(g_ratio)}, AE {number(a_ratio)}",
-            ("FID(interp) / FID(recon)", "GAIA", "AE", g_ratio, a_ratio),
-            "GAIA's midpoints lose more against its reconstructions than the AE's",
-            gates[d],
-        )
-    for d in target["attribute_datasets"]:
-        # The paper's OLS claim in every model's latent space: GAIA's (gated on its training),
-        # and the baselines' as controls (is it a property of GAIA's latents or of OLS?).
-        for model in target["models"]:
-            gate = gates[d] if model == gaia else None
-            s = load(paths.attribute_summary(d, model))
-            ols, md = (
-                s["matched_ols_mean_abs_leakage"],
-                s["matched_mean_difference_mean_abs_leakage"],
+        return "; ".join(parts)
+
+    def reason(self) -> str:
+        """The seeds' collapses and budgets, in one line."""
+        parts = []
+        collapsed = {seed: c.collapsed for seed, c in self.runs.items() if c.collapsed}
+        if collapsed:
+            parts.append(
+                "collapsed: "
+                + ", ".join(f"{'/'.join(ms)} in seed {seed}" for seed, ms in collapsed.items())
             )
-            reached = s["matched_ols_edits_reached"] + s["matched_mean_difference_edits_reached"]
-            edits = s["matched_ols_edits"] + s["matched_mean_difference_edits"]
-            complete = ols is not None and md is not None
-            claim(
-                f"OLS vectors are less entangled than mean-difference vectors at equal edit "
-                f"strength [{d}, {model}]",
-                f"mean absolute leakage at matched efficacy OLS "
-                f"{number(ols) if ols is not None else '-'} vs mean difference "
-                f"{number(md) if md is not None else '-'} "
-                f"({reached} of {edits} edits reached the efficacy)",
-                ("mean absolute leakage (matched)", "OLS", "mean difference", ols, md),
-                "OLS leaks as much or more",
-                gate
-                or (
-                    None
-                    if complete
-                    else "inconclusive: no leakage pair reaches the matched efficacy under both "
-                    "methods (the decoder does not draw the edited attributes)"
-                ),
-            )
-            key = "matched_{}_leakage_Young_to_Male"
-            if _matched(s, "ols", "Young", "Male") and _matched(
-                s, "mean_difference", "Young", "Male"
-            ):
-                ols_key, md_key = key.format("ols"), key.format("mean_difference")
-                sign = s["matched_expected_sign_Young_to_Male"]
-                claim(
-                    f"OLS weakens the pull of 'young' towards 'female' at equal edit strength "
-                    f"(95% intervals apart) [{d}, {model}]",
-                    f"Young->Male leakage OLS {_interval(s, ols_key)} vs mean difference "
-                    f"{_interval(s, md_key)}",
-                    # Over seeds: the leakage along the entanglement's expected sign.
-                    (
-                        "Young->Male leakage along the expected sign",
-                        "OLS",
-                        "mean difference",
-                        sign * s[ols_key],
-                        sign * s[md_key],
-                    ),
-                    "the intervals overlap; the decoder may draw 'young' as young women",
-                    gate,
-                    required=intervals_apart(s, ols_key, md_key, sign),
-                )
-        g = load(paths.interpolation_metrics(d, gaia))
-        a = load(paths.interpolation_metrics(d, ae))
-        g_ratio = g["nearest_real_midpoint"] / g["nearest_real_reconstruction"]
-        a_ratio = a["nearest_real_midpoint"] / a["nearest_real_reconstruction"]
-        claim(
-            f"GAIA's latent space is closer to convex: midpoints stay near real images [{d}]",
-            f"nearest-real distance midpoint / reconstruction: GAIA {number(g_ratio)}, "
-            f"AE {number(a_ratio)}",
-            ("nearest-real distance midpoint / reconstruction", "GAIA", "AE", g_ratio, a_ratio),
-            gate=gates[d],
-        )
-    for d in target["datasets"]:
-        g, a = load(paths.probe(d, gaia)), load(paths.probe(d, ae))
-        claim(
-            f"GAIA's latents keep the data's structure: a linear probe reads the "
-            f"{'attributes' if g['task'] == 'attributes' else 'line angles'} as well as from "
-            f"the AE's [{d}]",
-            f"held-out probe accuracy GAIA {number(g['mean_accuracy'])} vs AE "
-            f"{number(a['mean_accuracy'])} (baseline {number(g['mean_baseline'])})",
-            ("held-out probe accuracy", "GAIA", "AE", g["mean_accuracy"], a["mean_accuracy"]),
-            "the AE's latents are more linearly readable",
-            gates[d],
-            higher_holds=True,
-            ties_hold=True,
-        )
-    for d in target["datasets"]:
-        g = load(paths.interpolation_metrics(d, gaia))
-        if "mean_distance" not in g:
-            continue
-        a = load(paths.interpolation_metrics(d, ae))
-        claim(
-            f"GAIA interpolates lines better than the AE (ACAI's benchmark) [{d}]",
-            f"Mean Distance GAIA {number(g['mean_distance'])} vs AE {number(a['mean_distance'])}",
-            ("Mean Distance", "GAIA", "AE", g["mean_distance"], a["mean_distance"]),
-            gate=gates[d],
-        )
-    return rows
+        if self.verdict is Verdict.NOT_SUPPORTED and self.first.why_not:
+            parts.append(self.first.why_not)
+        budget = self.at_budget()
+        if budget and self.verdict is not Verdict.NOT_MEASURED:
+            parts.append(f"at this budget: {', '.join(budget)} not converged in some seed")
+        return "; ".join(parts)
+
+    def verdict_text(self) -> str:
+        reason = self.reason()
+        return f"{self.verdict} ({self.tally()})" + (f"; {reason}" if reason else "")
+
+    def per_seed(self) -> str:
+        return "; ".join(f"seed {seed}: {c.verdict}" for seed, c in self.runs.items())
+
+    def row(self) -> list[str]:
+        return [self.first.title, self.evidence(), self.verdict_text(), self.per_seed()]
+
+    def answer_row(self) -> list[str]:
+        """[claim, verdict with its tally, the first measure over the seeds, why]."""
+        key_number = self.evidence().split("; ")[0]
+        return [self.first.title, f"{self.verdict} ({self.tally()})", key_number, self.reason()]
 
 
-def over_seeds(runs: dict[int, Comparison]) -> list[str]:
-    """[claim, evidence, verdict, per seed] of one claim tested in several seeds' runs.
-
-    The verdict is that of the two numbers' means over the seeds, with "spreads overlap" added
-    when mean ± sd of one reaches that of the other (the difference is within seed-to-seed
-    variation) and "one seed" when there is no spread. A gate in any seed (GAIA undertrained
-    there) makes the whole claim inconclusive: a mean over an untrained model says nothing.
-    """
-    first = next(iter(runs.values()))
-    per_seed = "; ".join(f"seed {seed}: {seed_verdict(c)}" for seed, c in runs.items())
-    known = {seed: c for seed, c in runs.items() if None not in c.values}
-    a_values = [float(c.values[0]) for c in known.values()]  # type: ignore[arg-type]
-    b_values = [float(c.values[1]) for c in known.values()]  # type: ignore[arg-type]
-    evidence = (
-        f"{first.quantity}: {first.names[0]} {spread(a_values)} vs {first.names[1]} "
-        f"{spread(b_values)} (mean ± sd, n = {len(known)})"
-        if known
-        else f"{first.quantity}: not measured in any seed"
-    )
-    gated = {seed: c.gate for seed, c in runs.items() if c.gate}
-    if gated:
-        why = next(iter(gated.values())).removeprefix("inconclusive: ")
-        verdict = f"inconclusive (seeds {list(gated)} of {len(runs)}): {why}"
-    elif not known:
-        verdict = "inconclusive: not measured"
-    else:
-        (a, a_sd), (b, b_sd) = mean_sd(a_values), mean_sd(b_values)
-        verdict = _verdict(_ordered(first, a, b), first.why_not)
-        if len(known) == 1:
-            verdict += " (one seed: no spread)"
-        elif abs(a - b) <= a_sd + b_sd:
-            verdict += " (spreads overlap: within seed-to-seed variation)"
-    return [first.claim, evidence, verdict, per_seed]
+def over_seeds(runs: dict[int, Claim]) -> list[str]:
+    """[claim, evidence over the seeds, verdict with the tally, verdict per seed]."""
+    return OverSeeds(runs).row()

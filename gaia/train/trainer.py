@@ -32,7 +32,7 @@ from tqdm import tqdm
 
 from gaia import __version__, paths
 from gaia.config import dataset_config
-from gaia.data.line_angles import angle_accuracy, reference_lines
+from gaia.data.line_angles import drawn_lines, line_threshold, reference_lines
 from gaia.data.store import Split, load_split
 from gaia.errors import GaiaError
 from gaia.experiment import Experiment, resolve_experiment
@@ -42,6 +42,7 @@ from gaia.train.divergence import diverged, non_finite, non_finite_weights
 from gaia.train.lock import empty_folder, training_lock
 from gaia.train.monitor import Judge, evaluate, save_sample_grid
 from gaia.train.objectives import OBJECTIVES, Objective
+from gaia.utils import curves
 from gaia.utils.device import autocast_dtype, select_device
 from gaia.utils.images import nchw_view, to_model_input
 from gaia.utils.io import atomic_directory, atomic_path, write_json, write_text
@@ -86,7 +87,8 @@ class BatchSource:
 
 
 def reconstruction_judge(params: dict[str, Any], dataset: str, test: Split) -> Judge | None:
-    """lines: does G(X) draw a line at X's angle? (share within the tolerance, median error)."""
+    """lines: does G(X) draw X's line? (share at the angle, share drawn: at the angle and close
+    to a true line; gaia/data/line_angles.py)."""
     dataset_settings = dataset_config(params, dataset)
     if dataset_settings["kind"] != "lines":
         return None
@@ -94,7 +96,10 @@ def reconstruction_judge(params: dict[str, Any], dataset: str, test: Split) -> J
     reference = reference_lines(dataset_settings, settings["reference_lines"])
     angles = test.labels["angle"].to_numpy()
     tolerance = settings["angle_tolerance_deg"]
-    return lambda reconstructions: angle_accuracy(reconstructions, angles, reference, tolerance)
+    threshold = line_threshold(dataset_settings, angles, reference, settings["width_tolerance"])
+    return lambda reconstructions: drawn_lines(
+        reconstructions, angles, reference, tolerance, threshold
+    )
 
 
 @dataclass
@@ -395,19 +400,10 @@ def train_ranks(
 
 
 def late_gain(records: list[dict[str, Any]], steps: int) -> float | None:
-    """How much the held-out L1 of G(X) still fell over the last quarter of training: the
-    median of the evaluations in the third quarter (steps/2, 3 steps/4] minus the median of
-    those in the last quarter, over the former. Medians of windows, not two single evaluations,
-    because a GAN's held-out error jumps from one evaluation to the next (synthfaces GAIA: 0.072
-    at one step between 0.035 and 0.045). Near 0 (or below) the curve has flattened; None
-    without evaluations in both quarters."""
-    curve = [(r["step"], r["eval_recon_l1"]) for r in records if "eval_recon_l1" in r]
-    third = [l1 for step, l1 in curve if 0.5 * steps < step <= 0.75 * steps]
-    last = [l1 for step, l1 in curve if 0.75 * steps < step]
-    if not third or not last:
-        return None
-    before = float(np.median(third))
-    return (before - float(np.median(last))) / before
+    """`curves.late_gain` of the held-out L1 of G(X) in a run's log records."""
+    return curves.late_gain(
+        [(r["step"], r["eval_recon_l1"]) for r in records if "eval_recon_l1" in r], steps
+    )
 
 
 def write_outputs(

@@ -23,6 +23,7 @@ class Stream(IntEnum):
     FID_REFERENCE = 7  # the real test images FID compares with
     FID_RECON = 8  # the test images reconstructed for FID
     FID_EDITS = 9  # the order in which test faces are edited for FID
+    JUDGE_CHECK = 10  # the faces rendered twice to measure the judge's own leakage
 
 
 def seeded_generator(seed: int, stream: Stream | int, *key: int) -> torch.Generator:

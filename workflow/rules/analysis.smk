@@ -15,7 +15,9 @@ rule train_classifier:
         metrics=paths.classifier_metrics("{dataset}"),
     params:
         params_file=PARAMS_FILE,
-        values=param_values("analysis.classifier"),
+        values=lambda w: param_values(
+            "analysis.classifier", "analysis.edits.leakage_threshold", f"datasets.{w.dataset}"
+        ),
     threads: COMPUTE_THREADS
     log:
         paths.log_file("train_classifier", "{dataset}"),

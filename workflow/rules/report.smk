@@ -53,6 +53,7 @@ rule report_datasets:
 rule report_results:
     input:
         train=[paths.train_metrics(d, m) for d, m in target_experiments()],
+        logs=[paths.train_log(d, m) for d, m in target_experiments()],
         interpolation=[paths.interpolation_metrics(d, m) for d, m in target_experiments()],
         probe=[paths.probe(d, m) for d, m in target_experiments()],
         attributes=[
@@ -60,15 +61,14 @@ rule report_results:
         ],
         fid=[paths.fid_metrics(d, m) for d in ALL["fid_datasets"] for m in ALL["models"]],
         fid_info=[paths.fid_reference_info(d) for d in ALL["fid_datasets"]],
+        judge=[paths.classifier_metrics(d) for d in ALL["attribute_datasets"]],
         figures=all_figures(),
         code=step_code("report", "results"),
     output:
         paths.results_report(),
     params:
         params_file=PARAMS_FILE,
-        values=param_values(
-            "targets.all", "fid.sets", "models", "report", "analysis.edits.leakage_pairs"
-        ),
+        values=param_values("targets.all", "fid.sets", "models", "report"),
     log:
         paths.log_file("report_results", "all"),
     benchmark:
