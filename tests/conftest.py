@@ -63,8 +63,14 @@ def tiny(params: dict[str, Any]) -> dict[str, Any]:
     fid = params["fid"]
     fid["batch_size"] = 16
     fid["kid_subsets"] = 10
-    fid["counts"]["domain"] = {"reference": 48, "generated": 24, "kid_subset_size": 16}
-    fid["counts"]["inception-v3-compat"] = {"reference": 8, "generated": 4, "kid_subset_size": 4}
+    fid["counts"]["domain"] = {
+        "reference": 48, "generated": 24, "kid_subset_size": 16, "bootstrap": 10
+    }  # fmt: skip
+    fid["counts"]["inception-v3-compat"] = {
+        "reference": 8, "generated": 4, "kid_subset_size": 4, "bootstrap": 5
+    }  # fmt: skip
+    fid["two_sample"].update(steps=5, batch_size=8, width=4)
+    analysis["classifier"]["judge_faces"] = 16
     # Hermetic: never download Inception, never find a user's copy (auto then skips it).
     fid["inception"].update(weights="no-inception-weights-in-tests.pth", url=None)
     return params

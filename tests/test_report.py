@@ -41,6 +41,8 @@ FACES = {
     "nearest real: midpoint": "nearest_real_midpoint",
     "reconstruction": "nearest_real_reconstruction",
     "real-real": "nearest_real_real",
+    "latent midpoint": "convexity_midpoint_distance",
+    "re-encoded midpoint": "convexity_reencoded_distance",
 }
 LINES = {
     "Mean Distance": "mean_distance",
@@ -58,6 +60,9 @@ LINES_HELD_OUT = {
 PROBE = {"mean accuracy": "mean_accuracy", "baseline": "mean_baseline"}
 MATCHED_METHODS = {"OLS": "ols", "mean diff.": "mean_difference"}
 SETS = ("recon", "interp", "edits")
+SHARPNESS = ("laplacian", "high_frequency")
+REALISM = {"two-sample accuracy": "c2st_{}", "sharpness (Laplacian)": "sharpness_laplacian_{}",
+           "sharpness (high frequency)": "sharpness_high_frequency_{}"}  # fmt: skip
 BASELINES = (", ae]", ", vae]", ", acai]")  # the claims of a baseline's own latent space
 
 
@@ -126,6 +131,12 @@ def make_results(params: dict[str, Any]) -> dict[Path, dict[str, Any]]:
             for image_set in SETS:
                 fid |= {f"fid_domain_{image_set}": value(), f"kid_domain_{image_set}_mean": value()}
                 fid[f"images_domain_{image_set}"] = 2000 + len(fid)
+                for stem in (f"fid_domain_{image_set}", f"kid_domain_{image_set}"):
+                    fid |= {f"{stem}_ci_low": value(), f"{stem}_ci_high": value()}
+                fid[f"c2st_{image_set}"] = value()
+                fid |= {f"c2st_{image_set}_ci_low": value(), f"c2st_{image_set}_ci_high": value()}
+                fid[f"c2st_{image_set}_images"] = 1000
+                fid |= {f"sharpness_{k}_{image_set}": value() for k in SHARPNESS}
             files[paths.fid_metrics(d, m)] = fid
     for d in target["attribute_datasets"]:
         judge = {f"judge_leakage_{pair}": value() for pair in PAIRS[:3]}  # one not measured
@@ -142,6 +153,7 @@ def make_results(params: dict[str, Any]) -> dict[Path, dict[str, Any]]:
                 summary[f"matched_expected_sign_{pair}"] = -1.0
             summary[f"matched_{method}_mean_abs_leakage"] = value()
             summary |= {f"matched_{method}_edits_reached": 16, f"matched_{method}_edits": 16}
+        summary["recon_attribute_agreement"] = value()
         files[paths.attribute_summary(d, m)] = summary
     for path, content in files.items():
         write_json(path, content)
@@ -230,6 +242,15 @@ def test_every_table_cell_is_its_metric_files_value(default_params, report) -> N
         expect(row, "FID", metrics, f"fid_{tag}")
         expect(row, "KID mean", metrics, f"kid_{tag}_mean")
         assert row["images"] == str(metrics[f"images_{tag}"])
+        for stem in ("fid", "kid"):
+            low, high = (number(metrics[f"{stem}_{tag}_ci_{end}"]) for end in ("low", "high"))
+            assert row[f"{stem.upper()} 95% CI"] == f"[{low}, {high}]"
+    realism = section(found, "Realism beyond FID")
+    assert len(realism) == len(target["fid_datasets"]) * len(target["models"]) * len(SETS)
+    for row in realism:
+        metrics = files[paths.fid_metrics(row["dataset"], row["model"])]
+        for column, key in REALISM.items():
+            expect(row, column, metrics, key.format(row["set"]))
     skipped = [r for r in fid_rows if r["set"] == "skipped"]
     assert [(r["extractor"], r["FID"]) for r in skipped] == [
         ("inception-v3-compat", "weights missing")
@@ -295,12 +316,10 @@ def test_claim_verdicts_follow_the_numbers(default_params, report) -> None:
     assert verdict(results_markdown(default_params), claim) == "supported"
     write_json(paths.fid_metrics(faces, "gaia"), gaia_fid | {"fid_domain_recon": 99.0})
     assert verdict(results_markdown(default_params), claim) == (
-        "mixed: holds on domain KID (recon); not on domain FID (recon)"
+        "mixed: holds on domain KID (recon), two-sample accuracy (recon); not on domain FID (recon)"
     )
-    write_json(
-        paths.fid_metrics(faces, "gaia"),
-        gaia_fid | {"fid_domain_recon": 99.0, "kid_domain_recon_mean": 99.0},
-    )
+    worse = {"fid_domain_recon": 99.0, "kid_domain_recon_mean": 99.0, "c2st_recon": 99.0}
+    write_json(paths.fid_metrics(faces, "gaia"), gaia_fid | worse)
     assert verdict(results_markdown(default_params), claim).startswith("not supported")
 
     summary = files[paths.attribute_summary(faces, "ae")]

@@ -11,7 +11,8 @@ mean-difference vectors, fitted on the same latents, then judged by editing held
                                                   (dependence_A_to_B: their partial correlation,
                                                   dependence.py), mean efficacy/leakage per method
                                                   and the signed leakage of each pair, at the
-                                                  report scale and at matched efficacy
+                                                  report scale and at matched efficacy; whether
+                                                  G(X) keeps X's attributes (kept_attributes.py)
 """
 
 from __future__ import annotations
@@ -24,9 +25,10 @@ import pandas as pd
 
 from gaia import paths
 from gaia.analysis.attribute_vectors import METHODS, attribute_vectors, cosine_similarities
-from gaia.analysis.classifier_training import load_classifier
+from gaia.analysis.classifier_training import load_classifier, predict
 from gaia.analysis.dependence import PREFIX, leakage_pairs
-from gaia.analysis.edits import evaluate_edits, summarise_edits
+from gaia.analysis.edits import evaluate_edits, judge_latents, summarise_edits
+from gaia.analysis.kept_attributes import kept_attributes
 from gaia.analysis.latents import load_latents
 from gaia.analysis.matched_edits import matched_edits, summarise_matched
 from gaia.data.store import load_split
@@ -104,6 +106,10 @@ def edit_attributes(
     )
     summary = {f"{PREFIX}{source}_to_{target}": value for source, target, value in dependent}
     summary |= summarise_edits(table, settings, pairs) | summarise_matched(scales, leakage)
+    test_images = load_split(paths.processed_dir(dataset), "test").images
+    real = predict(classifier, test_images, settings["batch_size"])
+    reconstructed = judge_latents(trained.generator, classifier, latents, settings["batch_size"])
+    summary |= kept_attributes(real, reconstructed, list(attributes.columns))
     write_json(paths.attribute_summary(dataset, model), summary)
     log.info("%s/%s attribute edits: %s", dataset, model, summary)
     return summary

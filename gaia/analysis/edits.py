@@ -31,6 +31,13 @@ from gaia.utils.seeding import Stream, seeded_generator
 DIRECTIONS = {"add": 1.0, "remove": -1.0}
 
 
+def judge_latents(
+    generator: Autoencoder, classifier: AttributeClassifier, z: np.ndarray, batch: int
+) -> np.ndarray:
+    """The classifier's probabilities on the decodings of latents `z`."""
+    return _probabilities(generator, classifier, torch.from_numpy(np.asarray(z, np.float32)), batch)
+
+
 @torch.no_grad()
 def _probabilities(
     generator: Autoencoder, classifier: AttributeClassifier, z: torch.Tensor, batch: int

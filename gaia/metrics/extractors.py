@@ -45,6 +45,7 @@ class Extractor:
     reference_images: int
     generated_images: int
     kid_subset_size: int
+    bootstrap_resamples: int  # of the basic bootstrap intervals of FID and KID (0: none)
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -122,6 +123,7 @@ def resolve_extractors(
                 counts["reference"],
                 counts["generated"],
                 counts["kid_subset_size"],
+                counts["bootstrap"],
             )
         )
     return extractors, skipped

@@ -5,7 +5,14 @@
     results/DATASET/fid_reference.json  how they were made: extractors, layers, weights and
                                         their digests, image counts, what `auto` skipped and why
     results/DATASET/MODEL/fid.json      fid_L_S, kid_L_S_mean, kid_L_S_std for extractor L and
-                                        image set S (recon, interp, edits), and the counts
+                                        image set S (recon, interp, edits), their basic bootstrap
+                                        95% intervals (fid_L_S_ci_low, ..., kid_L_S_ci_high), and
+                                        the counts; per set S the realism measures beside FID
+                                        (gaia/metrics/realism.py): c2st_S (accuracy of the
+                                        classifier two-sample test, 0.5 = not told apart) with
+                                        c2st_S_ci_low/high and c2st_S_images, and sharpness
+                                        sharpness_laplacian_S, sharpness_high_frequency_S
+                                        (1 = as sharp as the real test images)
 
 The reference is computed once per dataset and reused by every model; `gaia fid` refuses one made
 with other weights or counts (rerun `gaia fid-reference`).
@@ -24,6 +31,7 @@ from gaia import paths
 from gaia.analysis.latents import load_latents
 from gaia.data.store import Split, load_split
 from gaia.errors import GaiaError
+from gaia.metrics.bootstrap import basic_interval, frechet_distance, kernel_distance
 from gaia.metrics.extractors import Extractor, resolve_extractors
 from gaia.metrics.fidelity import (
     check_kid_subset,
@@ -38,6 +46,7 @@ from gaia.metrics.image_sets import (
     set_latents,
     set_size,
 )
+from gaia.metrics.realism import sharpness, two_sample_test
 from gaia.models.trained import load_experiment_model
 from gaia.utils.artifacts import load_json, load_npz, reading
 from gaia.utils.device import select_device
@@ -131,6 +140,49 @@ def _load_reference(dataset: str, extractors: list[Extractor]) -> dict[str, np.n
     return load_npz(stats_file, "FID reference statistics file")
 
 
+def _intervals(
+    features: torch.Tensor,
+    reference: np.ndarray,
+    extractor: Extractor,
+    tag: str,
+    settings: dict[str, Any],
+) -> dict[str, float]:
+    """Basic bootstrap 95% intervals of FID and of KID (on all images at once) over the images
+    of both sides; {} when the extractor's `bootstrap` is 0."""
+    resamples = extractor.bootstrap_resamples
+    if not resamples:
+        return {}
+    generated = features.double().numpy()
+    real = reference.astype(np.float64)
+    out = {}
+    for key, statistic in (("fid", frechet_distance), ("kid", kernel_distance)):
+        _, low, high = basic_interval(statistic, generated, real, resamples, settings["seed"])
+        out |= {f"{key}_{tag}_ci_low": low, f"{key}_{tag}_ci_high": high}
+    return out
+
+
+def _realism(
+    name: str, images: torch.Tensor, test: Split, count: int, settings: dict[str, Any]
+) -> dict[str, float]:
+    """The two-sample test and the sharpness of one image set against real test images. The
+    real side is the second half of the reconstruction order, whose first half the recon set
+    decodes, so that no face is seen both as itself and as its reconstruction."""
+    order = sample_order(len(test), len(test), settings["seed"], Stream.FID_RECON)
+    half = min(count, len(test)) // 2
+    real = test.images[np.sort(order[half : 2 * half])]
+    generated = images[:half].permute(0, 2, 3, 1).numpy()
+    found = two_sample_test(real, generated, settings["two_sample"], settings["seed"])
+    out = {
+        f"c2st_{name}": found["accuracy"],
+        f"c2st_{name}_ci_low": found["ci_low"],
+        f"c2st_{name}_ci_high": found["ci_high"],
+        f"c2st_{name}_images": found["images"],
+    }
+    for measure, value in sharpness(generated, real).items():
+        out[f"sharpness_{measure}_{name}"] = value
+    return out
+
+
 def evaluate_fid(params: dict[str, Any], dataset: str, model: str, progress: bool = True):
     """fid.json of one experiment: every extractor x image set against the stored reference."""
     settings = params["fid"]
@@ -183,8 +235,10 @@ def evaluate_fid(params: dict[str, Any], dataset: str, model: str, progress: boo
                 f"kid_{tag}_mean": scores["kid_mean"],
                 f"kid_{tag}_std": scores["kid_std"],
                 f"images_{tag}": len(subset),
+                **_intervals(features, reference[f"{ex.label}_features"], ex, tag, settings),
             }
             log.info("%s/%s %s: %s", dataset, model, tag, scores)
+        results |= _realism(name, images, test, count, settings)
     for ex in extractors:
         results[f"images_{ex.label}_reference"] = len(reference[f"{ex.label}_index"])
     for label in skipped:

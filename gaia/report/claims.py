@@ -19,6 +19,7 @@ is the common one when all seeds agree and "mixed" otherwise.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -58,12 +59,14 @@ class Measure:
     higher_holds: bool = False
     ties_hold: bool = False
     required: bool | None = None
+    votes: bool = True  # False: shown beside the verdict, never part of it
 
     @property
     def holds(self) -> bool | None:
-        """Whether the measure goes the claim's way; None when a value is missing."""
+        """Whether the measure goes the claim's way; None when a value is missing or the
+        measure does not vote."""
         a, b = self.values
-        if a is None or b is None:
+        if a is None or b is None or not self.votes:
             return None
         if self.required is not None:
             return self.required
@@ -74,7 +77,8 @@ class Measure:
             f"{name} {_with_interval(value, interval)}"
             for name, value, interval in zip(self.names, self.values, self.intervals, strict=True)
         ]
-        return f"{self.quantity}: {' vs '.join(cells)}"
+        shown = "" if self.votes else " (shown, not judged)"
+        return f"{self.quantity}{shown}: {' vs '.join(cells)}"
 
 
 def ordered(a: float, b: float, higher_holds: bool = False, ties_hold: bool = False) -> bool:
@@ -206,6 +210,7 @@ def claims(params: dict[str, Any], target: dict[str, Any]) -> list[Claim]:
         )
 
     def versus(quantity: str, g: dict, a: dict, key: str, **order: bool) -> Measure:
+        """The measure `key` of the claim's subject (GAIA) against the AE's."""
         return Measure(quantity, pair, (g.get(key), a.get(key)), **order)
 
     for d in target["fid_datasets"]:
@@ -218,25 +223,53 @@ def claims(params: dict[str, Any], target: dict[str, Any]) -> list[Claim]:
                 key,
                 words,
                 d,
-                [
-                    versus(f"domain FID ({image_set})", g, a, f"fid_domain_{image_set}"),
-                    versus(f"domain KID ({image_set})", g, a, f"kid_domain_{image_set}_mean"),
-                ],
+                realism_measures(pair, g, a, image_set),
                 (gaia, ae),
                 why_not="GAIA's images are further from the real ones than the AE's",
             )
+        claim(
+            "sharp",
+            "GAIA's reconstructions are sharp, not blurry",
+            d,
+            [
+                Measure(
+                    f"|log sharpness ratio| ({what}; 0 = as sharp as the data)",
+                    pair,
+                    (
+                        _log_distance(g, f"sharpness_{measure}_recon"),
+                        _log_distance(a, f"sharpness_{measure}_recon"),
+                    ),
+                )
+                for measure, what in (
+                    ("laplacian", "variance of the Laplacian"),
+                    ("high_frequency", "high-frequency power"),
+                )
+            ],
+            (gaia, ae),
+            why_not="GAIA's reconstructions are further from the data's sharpness than the AE's",
+        )
         claim(
             "midpoints_like_reconstructions",
             "Adversarial training on interpolations makes midpoints as realistic as "
             "reconstructions",
             d,
             [
+                *(
+                    Measure(
+                        f"{kind}(midpoints) / {kind}(reconstructions)",
+                        pair,
+                        (_ratio(g, kind, "interp", "recon"), _ratio(a, kind, "interp", "recon")),
+                    )
+                    for kind in ("FID", "KID")
+                ),
                 Measure(
-                    f"{kind}(midpoints) / {kind}(reconstructions)",
+                    "two-sample accuracy, midpoints minus reconstructions",
                     pair,
-                    (_ratio(g, kind, "interp", "recon"), _ratio(a, kind, "interp", "recon")),
-                )
-                for kind in ("FID", "KID")
+                    (
+                        _difference(g, "c2st_interp", "c2st_recon"),
+                        _difference(a, "c2st_interp", "c2st_recon"),
+                    ),
+                ),
             ],
             (gaia, ae),
             why_not="GAIA's midpoints lose more realism against its reconstructions than the AE's",
@@ -276,6 +309,27 @@ def claims(params: dict[str, Any], target: dict[str, Any]) -> list[Claim]:
                     why_not="the intervals overlap",
                 )
         g, a = summaries[gaia], summaries[ae]
+        gt, at = load(paths.train_metrics(d, gaia)), load(paths.train_metrics(d, ae))
+        claim(
+            "recon_keeps_input",
+            "GAIA's reconstructions keep the input's high- and low-level features",
+            d,
+            [
+                versus(
+                    "attributes read alike in X and G(X)",
+                    g,
+                    a,
+                    "recon_attribute_agreement",
+                    higher_holds=True,
+                    ties_hold=True,
+                ),
+                # One model's pixel error is never judged against another's: an adversarial
+                # model trades it for realism by design.
+                versus("held-out pixel L1 of G(X)", gt, at, "test_recon_l1", votes=False),
+            ],
+            (gaia, ae),
+            why_not="the AE's reconstructions keep more of the input",
+        )
         claim(
             "gaia_edits_better",
             "GAIA's latent space is better for attribute edits than the AE's",
@@ -295,7 +349,12 @@ def claims(params: dict[str, Any], target: dict[str, Any]) -> list[Claim]:
                     ties_hold=True,
                 ),
                 *(
-                    [versus("domain FID (OLS edits)", *_fids(d, gaia, ae), "fid_domain_edits")]
+                    [
+                        versus("domain FID (OLS edits)", *_fids(d, gaia, ae), "fid_domain_edits"),
+                        versus(
+                            "two-sample accuracy (OLS edits)", *_fids(d, gaia, ae), "c2st_edits"
+                        ),
+                    ]
                     if d in target["fid_datasets"]
                     else []
                 ),
@@ -311,13 +370,20 @@ def claims(params: dict[str, Any], target: dict[str, Any]) -> list[Claim]:
             d,
             [
                 Measure(
-                    "nearest-real distance midpoint / reconstruction",
+                    "nearest-real distance midpoint / reconstruction (judge's features)",
                     pair,
                     (
                         _over(gi, "nearest_real_midpoint", "nearest_real_reconstruction"),
                         _over(ai, "nearest_real_midpoint", "nearest_real_reconstruction"),
                     ),
-                )
+                ),
+                versus(
+                    "re-encoded midpoints' distance to the nearest real latent (1: as near as "
+                    "real latents are to each other)",
+                    gi,
+                    ai,
+                    "convexity_reencoded_distance",
+                ),
             ],
             (gaia, ae),
             why_not="GAIA's midpoints move further from real faces than the AE's",
@@ -377,6 +443,47 @@ def claims(params: dict[str, Any], target: dict[str, Any]) -> list[Claim]:
             why_not="the AE's latents are more linearly readable",
         )
     return found
+
+
+def realism_measures(
+    names: tuple[str, str], g: dict[str, Any], a: dict[str, Any], image_set: str
+) -> list[Measure]:
+    """Realism of one image set by three measures (lower is more realistic), with their
+    intervals: domain FID, domain KID, and the two-sample test's accuracy (0.5: the critic
+    cannot tell the images from real ones)."""
+    keys = (
+        ("domain FID", f"fid_domain_{image_set}"),
+        ("domain KID", f"kid_domain_{image_set}_mean"),
+        ("two-sample accuracy", f"c2st_{image_set}"),
+    )
+    measures = []
+    for quantity, key in keys:
+        stem = key.removesuffix("_mean")
+        measures.append(
+            Measure(
+                f"{quantity} ({image_set})",
+                names,
+                (g.get(key), a.get(key)),
+                (_interval_of(g, stem), _interval_of(a, stem)),
+            )
+        )
+    return measures
+
+
+def _interval_of(metrics: dict[str, Any], stem: str) -> Interval | None:
+    low, high = metrics.get(f"{stem}_ci_low"), metrics.get(f"{stem}_ci_high")
+    return (low, high) if low is not None and high is not None else None
+
+
+def _log_distance(metrics: dict[str, Any], key: str) -> float | None:
+    """|log x|: how far a ratio to the data's own is from 1, either way."""
+    value = metrics.get(key)
+    return abs(math.log(value)) if value else None
+
+
+def _difference(metrics: dict[str, Any], first: str, second: str) -> float | None:
+    a, b = metrics.get(first), metrics.get(second)
+    return a - b if a is not None and b is not None else None
 
 
 def _ratio(metrics: dict[str, Any], kind: str, top: str, bottom: str) -> float | None:

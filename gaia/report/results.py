@@ -24,6 +24,7 @@ from gaia.report.markdown import number, table
 from gaia.utils.io import sha256_file, write_text
 
 TIMING_START, TIMING_END = "<!-- timing -->", "<!-- /timing -->"
+SHARPNESS = ("laplacian", "high_frequency")
 
 
 def _section(title: str, header: Sequence[str], rows: list[list[object]]) -> list[str]:
@@ -140,8 +141,13 @@ def _reconstruction(experiments: Experiments) -> list[str]:
     )
 
 
+def _ci(values: dict[str, Any], stem: str) -> str:
+    low, high = values.get(f"{stem}_ci_low"), values.get(f"{stem}_ci_high")
+    return f"[{number(low)}, {number(high)}]" if low is not None and high is not None else ""
+
+
 def _fid(params: dict[str, Any], target: dict[str, Any]) -> list[str]:
-    rows = []
+    rows, realism = [], []
     for d in target["fid_datasets"]:
         info = load(paths.fid_reference_info(d))
         for m in target["models"]:
@@ -151,16 +157,42 @@ def _fid(params: dict[str, Any], target: dict[str, Any]) -> list[str]:
                     tag = f"{label}_{image_set}"
                     if f"fid_{tag}" in values:
                         rows.append(
-                            [d, m, label, image_set]
-                            + [number(values[k]) for k in (f"fid_{tag}", f"kid_{tag}_mean")]
-                            + [values[f"images_{tag}"]]
+                            [
+                                *(d, m, label, image_set),
+                                *(number(values[f"fid_{tag}"]), _ci(values, f"fid_{tag}")),
+                                *(number(values[f"kid_{tag}_mean"]), _ci(values, f"kid_{tag}")),
+                                values[f"images_{tag}"],
+                            ]
                         )
+            for image_set in params["fid"]["sets"]:
+                if f"c2st_{image_set}" in values:
+                    c2st = f"c2st_{image_set}"
+                    realism.append(
+                        [
+                            *(d, m, image_set, number(values[c2st]), _ci(values, c2st)),
+                            values[f"{c2st}_images"],
+                            *(number(values[f"sharpness_{k}_{image_set}"]) for k in SHARPNESS),
+                        ]
+                    )
         for label, reason in info["skipped"].items():
-            rows.append([d, "", label, "skipped", reason.split(";")[0], "", ""])
+            rows.append([d, "", label, "skipped", reason.split(";")[0], "", "", "", ""])
     return _section(
-        "FID and KID against the held-out test images (lower is better)",
-        ["dataset", "model", "extractor", "set", "FID", "KID mean", "images"],
+        "FID and KID against the held-out test images (lower is better; basic bootstrap 95% "
+        "intervals over the images)",
+        [
+            *("dataset", "model", "extractor", "set", "FID", "FID 95% CI"),
+            *("KID mean", "KID 95% CI", "images"),
+        ],
         rows,
+    ) + _section(
+        "Realism beyond FID: a classifier two-sample test (accuracy telling the set from real "
+        "test images on images it did not train on; 0.5: not told apart; Wilson 95% interval) "
+        "and sharpness against the real images' own (1: as sharp; below: blurrier)",
+        [
+            *("dataset", "model", "set", "two-sample accuracy", "95% CI", "images scored"),
+            *("sharpness (Laplacian)", "sharpness (high frequency)"),
+        ],
+        realism,
     )
 
 
@@ -206,7 +238,7 @@ def _interpolations(params: dict[str, Any], experiments: Experiments) -> list[st
         [
             *("dataset", "model", "confidence real", "confidence t=0.5"),
             *("D error t=0", "D error t=0.5", "nearest real: midpoint", "reconstruction"),
-            "real-real",
+            *("real-real", "latent midpoint", "re-encoded midpoint"),
         ],
         _metric_rows(
             faces,
@@ -219,6 +251,8 @@ def _interpolations(params: dict[str, Any], experiments: Experiments) -> list[st
                 "nearest_real_midpoint",
                 "nearest_real_reconstruction",
                 "nearest_real_real",
+                "convexity_midpoint_distance",
+                "convexity_reencoded_distance",
             ],
         ),
     )
