@@ -12,7 +12,8 @@ real test image in the classifier's feature space, with the real-to-real nearest
 distance as the scale.
 
 Every dataset: the latent convexity distances (gaia/analysis/convexity.py), whose latents are
-saved for the convexity figure.
+saved for the convexity figure, and how well latent distances keep the pixel distances' order
+(gaia/analysis/distance_structure.py).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from gaia import paths
 from gaia.analysis.classifier import AttributeClassifier
 from gaia.analysis.classifier_training import load_classifier
 from gaia.analysis.convexity import convexity
+from gaia.analysis.distance_structure import distance_correlation
 from gaia.analysis.latents import decode_latents, load_latents
 from gaia.analysis.lines_metrics import crossfade, lines_metrics, shortest_arc_angles
 from gaia.analysis.pairs import interpolate_latents, nearest_distance, random_pairs
@@ -135,6 +137,9 @@ def interpolation_metrics(
         )
     convexity_latents, distances = convexity(trained.generator, latents, settings["convexity"])
     results |= distances
+    pairs = random_pairs(settings["convexity"]["pairs"], len(test), settings["convexity"]["seed"])
+    content = latents[:, : trained.generator.cfg.content_dim]
+    results |= distance_correlation(test.images, content, pairs)
     write_npz(paths.convexity_latents(dataset, model), **convexity_latents)
     write_json(paths.interpolation_metrics(dataset, model), results)
     log.info("%s/%s interpolation metrics: %s", dataset, model, results)

@@ -104,6 +104,7 @@ class Claim:
     measures: tuple[Measure, ...]
     states: dict[str, TrainingAssessment] = field(default_factory=dict)  # model -> its state
     why_not: str = ""  # what a "not supported" means, in a few words
+    untested: str = ""  # why no measure votes here, when none can
 
     @property
     def collapsed(self) -> list[str]:
@@ -141,7 +142,7 @@ class Claim:
             failed = [m.quantity for m in self.measures if m.holds is False]
             parts.append(f"holds on {', '.join(held)}; not on {', '.join(failed)}")
         elif verdict is Verdict.NOT_MEASURED:
-            parts.append("no measure has both numbers")
+            parts.append(self.untested or "no measure has both numbers")
         if self.at_budget and verdict is not Verdict.NOT_MEASURED:
             states = ", ".join(f"{m} {self.states[m].state}" for m in self.at_budget)
             parts.append(f"at this budget ({states})")
@@ -170,6 +171,20 @@ def by_objective(params: dict[str, Any], models: Sequence[str], objective: str) 
     return next((m for m in models if params["models"][m]["objective"] == objective), None)
 
 
+def without_regulariser(params: dict[str, Any], models: Sequence[str]) -> str | None:
+    """The target's GAIA trained with the distance regulariser's weight at 0 (the ablation of
+    the regulariser claim), if it has one."""
+    return next(
+        (
+            m
+            for m in models
+            if params["models"][m]["objective"] == "gaia"
+            and params["models"][m]["gaia"]["distance_weight"] == 0
+        ),
+        None,
+    )
+
+
 def training_states(
     params: dict[str, Any], target: dict[str, Any]
 ) -> dict[tuple[str, str], TrainingAssessment]:
@@ -186,7 +201,15 @@ def training_states(
 def claims(params: dict[str, Any], target: dict[str, Any]) -> list[Claim]:
     """Every claim tested on the run in the working directory, for `target`'s datasets and
     models (none when it lacks GAIA or the AE, the reference of GAIA's claims)."""
-    gaia = by_objective(params, target["models"], "gaia")
+    ablation = without_regulariser(params, target["models"])
+    gaia = next(
+        (
+            m
+            for m in target["models"]
+            if params["models"][m]["objective"] == "gaia" and m != ablation
+        ),
+        None,
+    )
     ae = by_objective(params, target["models"], "ae")
     if gaia is None or ae is None:
         return []
@@ -420,6 +443,35 @@ def claims(params: dict[str, Any], target: dict[str, Any]) -> list[Claim]:
             ],
             (gaia, ae),
             why_not="GAIA draws fewer of the test lines than the AE",
+        )
+    for d in target["datasets"]:
+        g, a = load(paths.interpolation_metrics(d, gaia)), load(paths.interpolation_metrics(d, ae))
+        key = "distance_correlation"
+        shown = Measure(
+            "rank correlation of latent and pixel distances over test pairs (higher is better)",
+            pair,
+            (g.get(key), a.get(key)),
+            (_interval_of(g, key), _interval_of(a, key)),
+            votes=False,
+        )
+        if ablation is not None:
+            n = load(paths.interpolation_metrics(d, ablation))
+            judged = Measure(
+                shown.quantity,
+                (gaia, ablation),
+                (g.get(key), n.get(key)),
+                (_interval_of(g, key), _interval_of(n, key)),
+                higher_holds=True,
+            )
+        claim(
+            "distance_regulariser",
+            "The distance regulariser keeps latent distances like pixel distances",
+            d,
+            [judged, shown] if ablation is not None else [shown],
+            (gaia, ae, *([ablation] if ablation is not None else [])),
+            why_not="GAIA without the regulariser keeps the pairwise structure as well",
+            untested="this target trains no GAIA with distance_weight 0 to compare with "
+            "(model gaia_nodist; in `full`)",
         )
     for d in target["datasets"]:
         g, a = load(paths.probe(d, gaia)), load(paths.probe(d, ae))

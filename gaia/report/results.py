@@ -329,6 +329,7 @@ def _training_states(params: dict[str, Any], target: dict[str, Any]) -> list[str
     ae = by_objective(params, target["models"], "ae")
     rows = []
     for (d, m), a in training_states(params, target).items():
+        precision = load(paths.train_metrics(d, m)).get("precision", "")
         ratio = ""
         if ae is not None:
             own, reference = (load(paths.train_metrics(d, x))["test_recon_l1"] for x in (m, ae))
@@ -337,6 +338,7 @@ def _training_states(params: dict[str, Any], target: dict[str, Any]) -> list[str
             [
                 d,
                 m,
+                precision,
                 str(a.state),
                 number(a.final_l1) if a.final_l1 is not None else "",
                 f"{number(a.best_l1)} (step {a.best_step})" if a.best_l1 is not None else "",
@@ -348,7 +350,7 @@ def _training_states(params: dict[str, Any], target: dict[str, Any]) -> list[str
         )
     collapse = params["report"]["collapse"]
     header = [
-        *("dataset", "model", "state", "last held-out L1", "best (step)"),
+        *("dataset", "model", "precision", "state", "last held-out L1", "best (step)"),
         *("L1 drop, last quarter", "diversity", "collapse onset", "L1 / AE's L1"),
     ]
     return [

@@ -432,6 +432,8 @@ def write_outputs(
         "images_seen": settings["steps"] * settings["batch_size"],
         "train_seconds": train_seconds,
         "images_per_s": float(np.median(speeds)) if speeds else 0.0,
+        # What `precision` resolved to on this machine: the numbers depend on it.
+        "precision": "bf16" if objective.autocast_dtype == torch.bfloat16 else "fp32",
     }
     # The exported G is the evaluated one (the weight average where there is one); the raw
     # weights go along as "generator_raw".
