@@ -342,6 +342,8 @@ def test_claim_verdicts_follow_the_numbers(default_params, report) -> None:
         assert row["verdict"].startswith(expected)
         ols_text = f"OLS {number(sum(ols) / 2)} [{number(ols[0])}, {number(ols[1])}]"
         assert ols_text in row["evidence"]
+        judge = files[paths.classifier_metrics(faces)]["judge_leakage_Young_to_Male"]
+        assert f"(shown, not judged): judge {number(judge)} vs truth 0" in row["evidence"]
 
     lines = next(d for d in target["datasets"] if d not in target["attribute_datasets"])
     claim = "GAIA's latents keep the data's structure"

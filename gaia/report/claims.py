@@ -322,11 +322,18 @@ def claims(params: dict[str, Any], target: dict[str, Any]) -> list[Claim]:
             )
             young_male = _young_male(s)
             if young_male is not None:
+                judge = load(paths.classifier_metrics(d)).get("judge_leakage_Young_to_Male")
+                own = Measure(
+                    "the judge's own Young->Male leakage (faces re-rendered with Young flipped)",
+                    ("judge", "truth"),
+                    (judge, 0.0 if judge is not None else None),
+                    votes=False,
+                )
                 claim(
                     "ols_young_not_female",
                     "OLS weakens the pull of 'young' towards 'female' (95% intervals apart)",
                     d,
-                    [young_male],
+                    [young_male, own],
                     (model,),
                     scope=f"{d}, {model}",
                     why_not="the intervals overlap",
