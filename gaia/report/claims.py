@@ -198,310 +198,333 @@ def training_states(
     return states
 
 
+@dataclass
+class _Claims:
+    """The claims of one run as they are added: GAIA (`gaia`) against the AE (`ae`), each with
+    the training states of the models it reads."""
+
+    gaia: str
+    ae: str
+    states: dict[tuple[str, str], TrainingAssessment]
+    found: list[Claim] = field(default_factory=list)
+
+    @property
+    def pair(self) -> tuple[str, str]:
+        return self.gaia, self.ae
+
+    def add(
+        self,
+        key: str,
+        words: str,
+        d: str,
+        measures: list[Measure],
+        models: Sequence[str],
+        scope: str | None = None,
+        **more: Any,
+    ) -> None:
+        scope = scope or d
+        states = {m: self.states[d, m] for m in models}
+        self.found.append(Claim(f"{key}/{scope}", words, scope, tuple(measures), states, **more))
+
+    def versus(self, quantity: str, g: dict, a: dict, key: str, **order: bool) -> Measure:
+        """The measure `key` of GAIA (in `g`) against the AE's (in `a`)."""
+        return Measure(quantity, self.pair, (g.get(key), a.get(key)), **order)
+
+
 def claims(params: dict[str, Any], target: dict[str, Any]) -> list[Claim]:
     """Every claim tested on the run in the working directory, for `target`'s datasets and
     models (none when it lacks GAIA or the AE, the reference of GAIA's claims)."""
     ablation = without_regulariser(params, target["models"])
-    gaia = next(
-        (
-            m
-            for m in target["models"]
-            if params["models"][m]["objective"] == "gaia" and m != ablation
-        ),
-        None,
-    )
+    gaias = [m for m in target["models"] if params["models"][m]["objective"] == "gaia"]
+    gaia = next((m for m in gaias if m != ablation), None)
     ae = by_objective(params, target["models"], "ae")
     if gaia is None or ae is None:
         return []
-    states = training_states(params, target)
-    pair = (gaia, ae)
-    found: list[Claim] = []
-
-    def claim(
-        key: str, words: str, d: str, measures: list[Measure], models: Sequence[str], **more: Any
-    ) -> None:
-        scope = more.pop("scope", d)
-        found.append(
-            Claim(
-                f"{key}/{scope}",
-                words,
-                scope,
-                tuple(measures),
-                {m: states[d, m] for m in models},
-                **more,
-            )
-        )
-
-    def versus(quantity: str, g: dict, a: dict, key: str, **order: bool) -> Measure:
-        """The measure `key` of the claim's subject (GAIA) against the AE's."""
-        return Measure(quantity, pair, (g.get(key), a.get(key)), **order)
-
+    b = _Claims(gaia, ae, training_states(params, target))
     for d in target["fid_datasets"]:
-        g, a = load(paths.fid_metrics(d, gaia)), load(paths.fid_metrics(d, ae))
-        for image_set, key, words in (
-            ("recon", "recon_realism", "GAIA's reconstructions are realistic"),
-            ("interp", "interp_realism", "GAIA's interpolations decode to realistic images"),
-        ):
-            claim(
-                key,
-                words,
-                d,
-                realism_measures(pair, g, a, image_set),
-                (gaia, ae),
-                why_not="GAIA's images are further from the real ones than the AE's",
-            )
-        claim(
-            "sharp",
-            "GAIA's reconstructions are sharp, not blurry",
-            d,
-            [
-                Measure(
-                    f"|log sharpness ratio| ({what}; 0 = as sharp as the data)",
-                    pair,
-                    (
-                        _log_distance(g, f"sharpness_{measure}_recon"),
-                        _log_distance(a, f"sharpness_{measure}_recon"),
-                    ),
-                )
-                for measure, what in (
-                    ("laplacian", "variance of the Laplacian"),
-                    ("high_frequency", "high-frequency power"),
-                )
-            ],
-            (gaia, ae),
-            why_not="GAIA's reconstructions are further from the data's sharpness than the AE's",
-        )
-        claim(
-            "midpoints_like_reconstructions",
-            "Adversarial training on interpolations makes midpoints as realistic as "
-            "reconstructions",
-            d,
-            [
-                *(
-                    Measure(
-                        f"{kind}(midpoints) / {kind}(reconstructions)",
-                        pair,
-                        (_ratio(g, kind, "interp", "recon"), _ratio(a, kind, "interp", "recon")),
-                    )
-                    for kind in ("FID", "KID")
-                ),
-                Measure(
-                    "two-sample accuracy, midpoints minus reconstructions",
-                    pair,
-                    (
-                        _difference(g, "c2st_interp", "c2st_recon"),
-                        _difference(a, "c2st_interp", "c2st_recon"),
-                    ),
-                ),
-            ],
-            (gaia, ae),
-            why_not="GAIA's midpoints lose more realism against its reconstructions than the AE's",
-        )
+        _realism_claims(b, d)
     for d in target["attribute_datasets"]:
-        # The paper's OLS claim in every model's latent space: a property of OLS where the
-        # baselines' latents show it too.
-        summaries = {m: load(paths.attribute_summary(d, m)) for m in target["models"]}
-        for model, s in summaries.items():
-            claim(
-                "ols_less_entangled",
-                "OLS attribute vectors are less entangled than mean-difference vectors",
+        _attribute_claims(b, d, target)
+    for d in target["datasets"]:
+        _lines_claims(b, d)
+        _structure_claims(b, d, ablation)
+    return b.found
+
+
+def _realism_claims(b: _Claims, d: str) -> None:
+    """Realistic reconstructions and midpoints, sharpness, midpoints against reconstructions."""
+    g, a = load(paths.fid_metrics(d, b.gaia)), load(paths.fid_metrics(d, b.ae))
+    for image_set, key, words in (
+        ("recon", "recon_realism", "GAIA's reconstructions are realistic"),
+        ("interp", "interp_realism", "GAIA's interpolations decode to realistic images"),
+    ):
+        b.add(
+            key,
+            words,
+            d,
+            realism_measures(b.pair, g, a, image_set),
+            (b.gaia, b.ae),
+            why_not="GAIA's images are further from the real ones than the AE's",
+        )
+    b.add(
+        "sharp",
+        "GAIA's reconstructions are sharp, not blurry",
+        d,
+        [
+            Measure(
+                f"|log sharpness ratio| ({what}; 0 = as sharp as the data)",
+                b.pair,
+                (
+                    _log_distance(g, f"sharpness_{measure}_recon"),
+                    _log_distance(a, f"sharpness_{measure}_recon"),
+                ),
+            )
+            for measure, what in (
+                ("laplacian", "variance of the Laplacian"),
+                ("high_frequency", "high-frequency power"),
+            )
+        ],
+        (b.gaia, b.ae),
+        why_not="GAIA's reconstructions are further from the data's sharpness than the AE's",
+    )
+    b.add(
+        "midpoints_like_reconstructions",
+        "Adversarial training on interpolations makes midpoints as realistic as reconstructions",
+        d,
+        [
+            *(
+                Measure(
+                    f"{kind}(midpoints) / {kind}(reconstructions)",
+                    b.pair,
+                    (_ratio(g, kind, "interp", "recon"), _ratio(a, kind, "interp", "recon")),
+                )
+                for kind in ("FID", "KID")
+            ),
+            Measure(
+                "two-sample accuracy, midpoints minus reconstructions",
+                b.pair,
+                (
+                    _difference(g, "c2st_interp", "c2st_recon"),
+                    _difference(a, "c2st_interp", "c2st_recon"),
+                ),
+            ),
+        ],
+        (b.gaia, b.ae),
+        why_not="GAIA's midpoints lose more realism against its reconstructions than the AE's",
+    )
+
+
+def _attribute_claims(b: _Claims, d: str, target: dict[str, Any]) -> None:
+    """OLS against mean difference in every model's latents; GAIA's reconstructions keeping
+    attributes, its latents for edits, and convexity, against the AE's."""
+    # The paper's OLS claim in every model's latent space: a property of OLS where the
+    # baselines' latents show it too.
+    summaries = {m: load(paths.attribute_summary(d, m)) for m in target["models"]}
+    for model, s in summaries.items():
+        b.add(
+            "ols_less_entangled",
+            "OLS attribute vectors are less entangled than mean-difference vectors",
+            d,
+            [
+                Measure(
+                    "mean absolute leakage at matched efficacy",
+                    ("OLS", "mean difference"),
+                    (
+                        s.get("matched_ols_mean_abs_leakage"),
+                        s.get("matched_mean_difference_mean_abs_leakage"),
+                    ),
+                )
+            ],
+            (model,),
+            scope=f"{d}, {model}",
+            why_not="OLS leaks as much or more",
+        )
+        young_male = _young_male(s)
+        if young_male is not None:
+            judge = load(paths.classifier_metrics(d)).get("judge_leakage_Young_to_Male")
+            own = Measure(
+                "the judge's own Young->Male leakage (faces re-rendered with Young flipped)",
+                ("judge", "truth"),
+                (judge, 0.0 if judge is not None else None),
+                votes=False,
+            )
+            b.add(
+                "ols_young_not_female",
+                "OLS weakens the pull of 'young' towards 'female' (95% intervals apart)",
                 d,
-                [
-                    Measure(
-                        "mean absolute leakage at matched efficacy",
-                        ("OLS", "mean difference"),
-                        (
-                            s.get("matched_ols_mean_abs_leakage"),
-                            s.get("matched_mean_difference_mean_abs_leakage"),
-                        ),
-                    )
-                ],
+                [young_male, own],
                 (model,),
                 scope=f"{d}, {model}",
-                why_not="OLS leaks as much or more",
+                why_not="the intervals overlap",
             )
-            young_male = _young_male(s)
-            if young_male is not None:
-                judge = load(paths.classifier_metrics(d)).get("judge_leakage_Young_to_Male")
-                own = Measure(
-                    "the judge's own Young->Male leakage (faces re-rendered with Young flipped)",
-                    ("judge", "truth"),
-                    (judge, 0.0 if judge is not None else None),
-                    votes=False,
-                )
-                claim(
-                    "ols_young_not_female",
-                    "OLS weakens the pull of 'young' towards 'female' (95% intervals apart)",
-                    d,
-                    [young_male, own],
-                    (model,),
-                    scope=f"{d}, {model}",
-                    why_not="the intervals overlap",
-                )
-        g, a = summaries[gaia], summaries[ae]
-        gt, at = load(paths.train_metrics(d, gaia)), load(paths.train_metrics(d, ae))
-        claim(
-            "recon_keeps_input",
-            "GAIA's reconstructions keep the input's high- and low-level features",
-            d,
-            [
-                versus(
-                    "attributes read alike in X and G(X)",
-                    g,
-                    a,
-                    "recon_attribute_agreement",
-                    higher_holds=True,
-                    ties_hold=True,
-                ),
-                # One model's pixel error is never judged against another's: an adversarial
-                # model trades it for realism by design.
-                versus("held-out pixel L1 of G(X)", gt, at, "test_recon_l1", votes=False),
-            ],
-            (gaia, ae),
-            why_not="the AE's reconstructions keep more of the input",
-        )
-        claim(
-            "gaia_edits_better",
-            "GAIA's latent space is better for attribute edits than the AE's",
-            d,
-            [
-                versus(
-                    "OLS mean absolute leakage at matched efficacy",
-                    g,
-                    a,
-                    "matched_ols_mean_abs_leakage",
-                ),
-                Measure(
-                    "share of OLS edits reaching the efficacy",
-                    pair,
-                    (_share(g), _share(a)),
-                    higher_holds=True,
-                    ties_hold=True,
-                ),
-                *(
-                    [
-                        versus("domain FID (OLS edits)", *_fids(d, gaia, ae), "fid_domain_edits"),
-                        versus(
-                            "two-sample accuracy (OLS edits)", *_fids(d, gaia, ae), "c2st_edits"
-                        ),
-                    ]
-                    if d in target["fid_datasets"]
-                    else []
-                ),
-            ],
-            (gaia, ae),
-            why_not="the AE's latent space edits as well or better",
-        )
-        gi = load(paths.interpolation_metrics(d, gaia))
-        ai = load(paths.interpolation_metrics(d, ae))
-        claim(
-            "convex_latents",
-            "GAIA's latent space is closer to convex: midpoints stay near real data",
-            d,
-            [
-                Measure(
-                    "nearest-real distance midpoint / reconstruction (judge's features)",
-                    pair,
-                    (
-                        _over(gi, "nearest_real_midpoint", "nearest_real_reconstruction"),
-                        _over(ai, "nearest_real_midpoint", "nearest_real_reconstruction"),
-                    ),
-                ),
-                versus(
-                    "re-encoded midpoints' distance to the nearest real latent (1: as near as "
-                    "real latents are to each other)",
-                    gi,
-                    ai,
-                    "convexity_reencoded_distance",
-                ),
-            ],
-            (gaia, ae),
-            why_not="GAIA's midpoints move further from real faces than the AE's",
-        )
-    for d in target["datasets"]:
-        g, a = load(paths.interpolation_metrics(d, gaia)), load(paths.interpolation_metrics(d, ae))
-        if "mean_distance" not in g:
-            continue
-        claim(
-            "lines_interpolation",
-            "GAIA interpolates lines better than the AE (ACAI's benchmark)",
-            d,
-            [
-                versus("Mean Distance", g, a, "mean_distance"),
-                versus("Smoothness", g, a, "smoothness"),
-            ],
-            (gaia, ae),
-            why_not="the AE's interpolations are as close to real lines or closer",
-        )
-        gt, at = load(paths.train_metrics(d, gaia)), load(paths.train_metrics(d, ae))
-        claim(
-            "lines_drawn",
-            "GAIA's reconstructions keep the input: G(X) draws X's line",
-            d,
-            [
-                versus(
-                    "test lines drawn (at their angle, near a true line)",
-                    gt,
-                    at,
-                    "test_drawn_line_accuracy",
-                    higher_holds=True,
-                    ties_hold=True,
-                )
-            ],
-            (gaia, ae),
-            why_not="GAIA draws fewer of the test lines than the AE",
-        )
-    for d in target["datasets"]:
-        g, a = load(paths.interpolation_metrics(d, gaia)), load(paths.interpolation_metrics(d, ae))
-        key = "distance_correlation"
-        shown = Measure(
-            "rank correlation of latent and pixel distances over test pairs (higher is better)",
-            pair,
-            (g.get(key), a.get(key)),
-            (_interval_of(g, key), _interval_of(a, key)),
-            votes=False,
-        )
-        if ablation is not None:
-            n = load(paths.interpolation_metrics(d, ablation))
-            judged = Measure(
-                shown.quantity,
-                (gaia, ablation),
-                (g.get(key), n.get(key)),
-                (_interval_of(g, key), _interval_of(n, key)),
+    g, a = summaries[b.gaia], summaries[b.ae]
+    gt, at = load(paths.train_metrics(d, b.gaia)), load(paths.train_metrics(d, b.ae))
+    b.add(
+        "recon_keeps_input",
+        "GAIA's reconstructions keep the input's high- and low-level features",
+        d,
+        [
+            b.versus(
+                "attributes read alike in X and G(X)",
+                g,
+                a,
+                "recon_attribute_agreement",
                 higher_holds=True,
+                ties_hold=True,
+            ),
+            # One model's pixel error is never judged against another's: an adversarial
+            # model trades it for realism by design.
+            b.versus("held-out pixel L1 of G(X)", gt, at, "test_recon_l1", votes=False),
+        ],
+        (b.gaia, b.ae),
+        why_not="the AE's reconstructions keep more of the input",
+    )
+    b.add(
+        "gaia_edits_better",
+        "GAIA's latent space is better for attribute edits than the AE's",
+        d,
+        [
+            b.versus(
+                "OLS mean absolute leakage at matched efficacy",
+                g,
+                a,
+                "matched_ols_mean_abs_leakage",
+            ),
+            Measure(
+                "share of OLS edits reaching the efficacy",
+                b.pair,
+                (_share(g), _share(a)),
+                higher_holds=True,
+                ties_hold=True,
+            ),
+            *(
+                [
+                    b.versus("domain FID (OLS edits)", *_fids(d, b.gaia, b.ae), "fid_domain_edits"),
+                    b.versus(
+                        "two-sample accuracy (OLS edits)", *_fids(d, b.gaia, b.ae), "c2st_edits"
+                    ),
+                ]
+                if d in target["fid_datasets"]
+                else []
+            ),
+        ],
+        (b.gaia, b.ae),
+        why_not="the AE's latent space edits as well or better",
+    )
+    gi = load(paths.interpolation_metrics(d, b.gaia))
+    ai = load(paths.interpolation_metrics(d, b.ae))
+    b.add(
+        "convex_latents",
+        "GAIA's latent space is closer to convex: midpoints stay near real data",
+        d,
+        [
+            Measure(
+                "nearest-real distance midpoint / reconstruction (judge's features)",
+                b.pair,
+                (
+                    _over(gi, "nearest_real_midpoint", "nearest_real_reconstruction"),
+                    _over(ai, "nearest_real_midpoint", "nearest_real_reconstruction"),
+                ),
+            ),
+            b.versus(
+                "re-encoded midpoints' distance to the nearest real latent (1: as near as "
+                "real latents are to each other)",
+                gi,
+                ai,
+                "convexity_reencoded_distance",
+            ),
+        ],
+        (b.gaia, b.ae),
+        why_not="GAIA's midpoints move further from real faces than the AE's",
+    )
+
+
+def _lines_claims(b: _Claims, d: str) -> None:
+    """ACAI's benchmark, and G(X) drawing X's line (lines datasets only)."""
+    g, a = load(paths.interpolation_metrics(d, b.gaia)), load(paths.interpolation_metrics(d, b.ae))
+    if "mean_distance" not in g:
+        return
+    b.add(
+        "lines_interpolation",
+        "GAIA interpolates lines better than the AE (ACAI's benchmark)",
+        d,
+        [
+            b.versus("Mean Distance", g, a, "mean_distance"),
+            b.versus("Smoothness", g, a, "smoothness"),
+        ],
+        (b.gaia, b.ae),
+        why_not="the AE's interpolations are as close to real lines or closer",
+    )
+    gt, at = load(paths.train_metrics(d, b.gaia)), load(paths.train_metrics(d, b.ae))
+    b.add(
+        "lines_drawn",
+        "GAIA's reconstructions keep the input: G(X) draws X's line",
+        d,
+        [
+            b.versus(
+                "test lines drawn (at their angle, near a true line)",
+                gt,
+                at,
+                "test_drawn_line_accuracy",
+                higher_holds=True,
+                ties_hold=True,
             )
-        claim(
-            "distance_regulariser",
-            "The distance regulariser keeps latent distances like pixel distances",
-            d,
-            [judged, shown] if ablation is not None else [shown],
-            (gaia, ae, *([ablation] if ablation is not None else [])),
-            why_not="GAIA without the regulariser keeps the pairwise structure as well",
-            untested="this target trains no GAIA with distance_weight 0 to compare with "
-            "(model gaia_nodist; in `full`)",
+        ],
+        (b.gaia, b.ae),
+        why_not="GAIA draws fewer of the test lines than the AE",
+    )
+
+
+def _structure_claims(b: _Claims, d: str, ablation: str | None) -> None:
+    """The distance regulariser (against its ablation) and the linear probe."""
+    g, a = load(paths.interpolation_metrics(d, b.gaia)), load(paths.interpolation_metrics(d, b.ae))
+    key = "distance_correlation"
+    shown = Measure(
+        "rank correlation of latent and pixel distances over test pairs (higher is better)",
+        b.pair,
+        (g.get(key), a.get(key)),
+        (_interval_of(g, key), _interval_of(a, key)),
+        votes=False,
+    )
+    if ablation is not None:
+        n = load(paths.interpolation_metrics(d, ablation))
+        judged = Measure(
+            shown.quantity,
+            (b.gaia, ablation),
+            (g.get(key), n.get(key)),
+            (_interval_of(g, key), _interval_of(n, key)),
+            higher_holds=True,
         )
-    for d in target["datasets"]:
-        g, a = load(paths.probe(d, gaia)), load(paths.probe(d, ae))
-        claim(
-            "probe",
-            "GAIA's latents keep the data's structure: a linear probe reads "
-            f"{'the attributes' if g['task'] == 'attributes' else 'the line angles'} as well "
-            "as from the AE's",
-            d,
-            [
-                versus(
-                    "held-out probe accuracy",
-                    g,
-                    a,
-                    "mean_accuracy",
-                    higher_holds=True,
-                    ties_hold=True,
-                )
-            ],
-            (gaia, ae),
-            why_not="the AE's latents are more linearly readable",
-        )
-    return found
+    b.add(
+        "distance_regulariser",
+        "The distance regulariser keeps latent distances like pixel distances",
+        d,
+        [judged, shown] if ablation is not None else [shown],
+        (b.gaia, b.ae, *([ablation] if ablation is not None else [])),
+        why_not="GAIA without the regulariser keeps the pairwise structure as well",
+        untested="this target trains no GAIA with distance_weight 0 to compare with "
+        "(model gaia_nodist; in `full`)",
+    )
+    g, a = load(paths.probe(d, b.gaia)), load(paths.probe(d, b.ae))
+    b.add(
+        "probe",
+        "GAIA's latents keep the data's structure: a linear probe reads "
+        f"{'the attributes' if g['task'] == 'attributes' else 'the line angles'} as well "
+        "as from the AE's",
+        d,
+        [
+            b.versus(
+                "held-out probe accuracy",
+                g,
+                a,
+                "mean_accuracy",
+                higher_holds=True,
+                ties_hold=True,
+            )
+        ],
+        (b.gaia, b.ae),
+        why_not="the AE's latents are more linearly readable",
+    )
 
 
 def realism_measures(
