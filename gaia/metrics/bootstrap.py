@@ -11,9 +11,11 @@ interval covered the population FID in 4.5% of the repetitions, the basic one in
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 
 import numpy as np
+from scipy import linalg
 
 # (first, second, first_ids, second_ids) -> value; the ids say which original row each row is,
 # so that a statistic can leave out the pairs of a row with its own copy.
@@ -45,11 +47,16 @@ def basic_interval(
 def frechet_distance(first: np.ndarray, second: np.ndarray, *ids: np.ndarray) -> float:
     """FID's Frechet distance between Gaussians fitted to two feature samples (`ids` unused:
     the basic interval corrects the bias that repeated rows add)."""
-    from scipy import linalg
-
     mu = first.mean(0) - second.mean(0)
     a, b = np.cov(first, rowvar=False), np.cov(second, rowvar=False)
-    root = linalg.sqrtm(a @ b)
+    with warnings.catch_warnings():
+        # Features that never fire make a covariance singular: as torch-fidelity and
+        # pytorch-fid do, add a small offset to the diagonals when the root is not finite.
+        warnings.simplefilter("ignore", linalg.LinAlgWarning)
+        root = linalg.sqrtm(a @ b)
+        if not np.isfinite(root).all():
+            offset = np.eye(len(a)) * 1e-6
+            root = linalg.sqrtm((a + offset) @ (b + offset))
     return float(mu @ mu + np.trace(a + b - 2.0 * np.real(root)))
 
 
