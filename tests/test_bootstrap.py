@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from scipy import linalg
 
-from gaia.metrics.bootstrap import basic_interval, frechet_distance, kernel_distance
+from gaia.metrics.bootstrap import KernelDistance, fid_interval, frechet_distance, kid_interval
 
 D, N = 4, 200
 SHIFT = np.full(D, 0.2)
@@ -18,14 +18,18 @@ def gaussians(rng: np.random.Generator, n: int = N) -> tuple[np.ndarray, np.ndar
     return rng.standard_normal((n, D)), SHIFT + rng.standard_normal((n, D)) * np.sqrt(SCALES)
 
 
-def coverage(statistic, truth: float, repetitions: int = 80, resamples: int = 100) -> float:
+def coverage(interval, truth: float, repetitions: int = 80, resamples: int = 100) -> float:
     rng = np.random.default_rng(0)
     hits = 0
     for rep in range(repetitions):
         a, b = gaussians(rng)
-        _, low, high = basic_interval(statistic, a, b, resamples, seed=rep)
+        _, low, high = interval(a, b, resamples, seed=rep)
         hits += low <= truth <= high
     return hits / repetitions
+
+
+def kernel_distance(a: np.ndarray, b: np.ndarray) -> float:
+    return KernelDistance(a, b)(np.ones(len(a)), np.ones(len(b)))
 
 
 def test_the_frechet_distance_of_two_gaussians() -> None:
@@ -33,15 +37,22 @@ def test_the_frechet_distance_of_two_gaussians() -> None:
     truth = SHIFT @ SHIFT + np.trace(np.eye(D) + covariance - 2 * linalg.sqrtm(covariance).real)
     a, b = gaussians(np.random.default_rng(1), 20000)
     assert frechet_distance(a, b) == pytest.approx(truth, rel=0.05)
+    # the trace of the matrix root as torch-fidelity computes it
+    covariances = np.cov(a, rowvar=False) @ np.cov(b, rowvar=False)
+    by_sqrtm = np.trace(np.cov(a, rowvar=False) + np.cov(b, rowvar=False)) - 2 * np.trace(
+        linalg.sqrtm(covariances).real
+    )
+    mu = a.mean(0) - b.mean(0)
+    assert frechet_distance(a, b) == pytest.approx(mu @ mu + by_sqrtm, rel=1e-9)
     # the finite sample is biased upwards, and the basic interval still covers the truth
-    assert 0.88 <= coverage(frechet_distance, truth) <= 1.0
+    assert 0.88 <= coverage(fid_interval, truth) <= 1.0
 
 
 def test_kid_intervals_cover_the_population_value() -> None:
     # unbiased, so the mean over large samples approaches the population value
     rng = np.random.default_rng(2)
     truth = float(np.mean([kernel_distance(*gaussians(rng, 2000)) for _ in range(8)]))
-    assert 0.85 <= coverage(kernel_distance, truth) <= 1.0
+    assert 0.85 <= coverage(kid_interval, truth) <= 1.0
 
 
 def test_the_interval_holds_the_estimate_and_narrows_with_more_images() -> None:
@@ -49,7 +60,38 @@ def test_the_interval_holds_the_estimate_and_narrows_with_more_images() -> None:
     small, large = gaussians(rng, 100), gaussians(rng, 1600)
     widths = []
     for a, b in (small, large):
-        estimate, low, high = basic_interval(frechet_distance, a, b, 100, seed=0)
+        estimate, low, high = fid_interval(a, b, 100, seed=0)
         assert low < estimate < high
         widths.append(high - low)
     assert widths[1] < widths[0] / 2
+
+
+def test_counts_are_repeated_rows() -> None:
+    """A statistic of counts equals the statistic of the rows repeated that many times (and
+    KID leaves out the pairs of a row with its copies)."""
+    rng = np.random.default_rng(4)
+    a, b = gaussians(rng, 30)
+    counts_a, counts_b = rng.integers(0, 3, 30).astype(float), rng.integers(1, 3, 30).astype(float)
+    repeated_a, repeated_b = (
+        np.repeat(a, counts_a.astype(int), 0),
+        np.repeat(b, counts_b.astype(int), 0),
+    )
+    assert frechet_distance(a, b, counts_a, counts_b) == pytest.approx(
+        frechet_distance(repeated_a, repeated_b)
+    )
+    ids_a, ids_b = (
+        np.repeat(np.arange(30), counts_a.astype(int)),
+        np.repeat(np.arange(30), counts_b.astype(int)),
+    )
+    d = a.shape[1]
+
+    def within(x: np.ndarray, ids: np.ndarray) -> float:
+        distinct = ids[:, None] != ids[None, :]
+        return float(((x @ x.T / d + 1) ** 3)[distinct].mean())
+
+    by_hand = (
+        within(repeated_a, ids_a)
+        + within(repeated_b, ids_b)
+        - 2 * float(((repeated_a @ repeated_b.T / d + 1) ** 3).mean())
+    )
+    assert KernelDistance(a, b)(counts_a, counts_b) == pytest.approx(by_hand)

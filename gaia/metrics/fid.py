@@ -31,7 +31,7 @@ from gaia import paths
 from gaia.analysis.latents import load_latents
 from gaia.data.store import Split, load_split
 from gaia.errors import GaiaError
-from gaia.metrics.bootstrap import basic_interval, frechet_distance, kernel_distance
+from gaia.metrics.bootstrap import fid_interval, kid_interval
 from gaia.metrics.extractors import Extractor, resolve_extractors
 from gaia.metrics.fidelity import (
     check_kid_subset,
@@ -155,8 +155,8 @@ def _intervals(
     generated = features.double().numpy()
     real = reference.astype(np.float64)
     out = {}
-    for key, statistic in (("fid", frechet_distance), ("kid", kernel_distance)):
-        _, low, high = basic_interval(statistic, generated, real, resamples, settings["seed"])
+    for key, interval in (("fid", fid_interval), ("kid", kid_interval)):
+        _, low, high = interval(generated, real, resamples, settings["seed"])
         out |= {f"{key}_{tag}_ci_low": low, f"{key}_{tag}_ci_high": high}
     return out
 

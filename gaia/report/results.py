@@ -178,7 +178,8 @@ def _fid(params: dict[str, Any], target: dict[str, Any]) -> list[str]:
             rows.append([d, "", label, "skipped", reason.split(";")[0], "", "", "", ""])
     return _section(
         "FID and KID against the held-out test images (lower is better; basic bootstrap 95% "
-        "intervals over the images)",
+        "intervals over the images, which correct FID's upward bias from a finite sample and "
+        "so may lie below the estimate itself)",
         [
             *("dataset", "model", "extractor", "set", "FID", "FID 95% CI"),
             *("KID mean", "KID 95% CI", "images"),
