@@ -113,3 +113,15 @@ def test_ordering_options() -> None:
     assert required.holds is False
     interval = Measure("x", ("a", "b"), (1.0, 2.0), ((0.5, 1.5), None))
     assert interval.text() == "x: a 1 [0.5, 1.5] vs b 2"
+
+
+def test_a_measure_whose_intervals_overlap_does_not_vote() -> None:
+    apart = Measure("FID", ("gaia", "ae"), (1.0, 2.0), ((0.8, 1.2), (1.8, 2.2)))
+    overlapping = Measure("C2ST", ("gaia", "ae"), (0.997, 0.998), ((0.99, 0.999), (0.993, 1.0)))
+    assert apart.holds and overlapping.holds is None
+    assert "intervals overlap: not told apart" in overlapping.text()
+    found = Claim("k/d", "GAIA beats the AE", "d", (apart, overlapping), CONVERGED)
+    assert found.verdict is Verdict.SUPPORTED
+    alone = Claim("k/d", "GAIA beats the AE", "d", (overlapping,), CONVERGED)
+    assert alone.verdict is Verdict.NOT_MEASURED
+    assert alone.reason() == "no measure tells the two apart"

@@ -62,14 +62,27 @@ class Measure:
     votes: bool = True  # False: shown beside the verdict, never part of it
 
     @property
+    def overlapping(self) -> bool:
+        """Both values have 95% intervals and they overlap: the measure cannot tell them apart."""
+        first, second = self.intervals
+        return (
+            first is not None
+            and second is not None
+            and first[0] <= second[1]
+            and second[0] <= first[1]
+        )
+
+    @property
     def holds(self) -> bool | None:
-        """Whether the measure goes the claim's way; None when a value is missing or the
-        measure does not vote."""
+        """Whether the measure goes the claim's way; None when a value is missing, the two
+        intervals overlap, or the measure does not vote."""
         a, b = self.values
         if a is None or b is None or not self.votes:
             return None
         if self.required is not None:
             return self.required
+        if self.overlapping:
+            return None
         return ordered(a, b, self.higher_holds, self.ties_hold)
 
     def text(self) -> str:
@@ -78,6 +91,8 @@ class Measure:
             for name, value, interval in zip(self.names, self.values, self.intervals, strict=True)
         ]
         shown = "" if self.votes else " (shown, not judged)"
+        if self.votes and self.required is None and self.overlapping:
+            shown = " (intervals overlap: not told apart)"
         return f"{self.quantity}{shown}: {' vs '.join(cells)}"
 
 
@@ -142,7 +157,11 @@ class Claim:
             failed = [m.quantity for m in self.measures if m.holds is False]
             parts.append(f"holds on {', '.join(held)}; not on {', '.join(failed)}")
         elif verdict is Verdict.NOT_MEASURED:
-            parts.append(self.untested or "no measure has both numbers")
+            overlap = any(m.votes and m.overlapping for m in self.measures)
+            parts.append(
+                self.untested
+                or ("no measure tells the two apart" if overlap else "no measure has both numbers")
+            )
         if self.at_budget and verdict is not Verdict.NOT_MEASURED:
             states = ", ".join(f"{m} {self.states[m].state}" for m in self.at_budget)
             parts.append(f"at this budget ({states})")
@@ -306,6 +325,10 @@ def _realism_claims(b: _Claims, d: str) -> None:
                 (
                     _difference(g, "c2st_interp", "c2st_recon"),
                     _difference(a, "c2st_interp", "c2st_recon"),
+                ),
+                (
+                    _difference_interval(g, "c2st_interp", "c2st_recon"),
+                    _difference_interval(a, "c2st_interp", "c2st_recon"),
                 ),
             ),
         ],
@@ -566,6 +589,13 @@ def _log_distance(metrics: dict[str, Any], key: str) -> float | None:
 def _difference(metrics: dict[str, Any], first: str, second: str) -> float | None:
     a, b = metrics.get(first), metrics.get(second)
     return a - b if a is not None and b is not None else None
+
+
+def _difference_interval(metrics: dict[str, Any], first: str, second: str) -> Interval | None:
+    """A conservative interval of first - second from the two intervals (the widest the two
+    allow together)."""
+    a, b = _interval_of(metrics, first), _interval_of(metrics, second)
+    return (a[0] - b[1], a[1] - b[0]) if a is not None and b is not None else None
 
 
 def _ratio(metrics: dict[str, Any], kind: str, top: str, bottom: str) -> float | None:
