@@ -246,8 +246,11 @@ class _Claims:
         self.found.append(Claim(f"{key}/{scope}", words, scope, tuple(measures), states, **more))
 
     def versus(self, quantity: str, g: dict, a: dict, key: str, **order: bool) -> Measure:
-        """The measure `key` of GAIA (in `g`) against the AE's (in `a`)."""
-        return Measure(quantity, self.pair, (g.get(key), a.get(key)), **order)
+        """The measure `key` of GAIA (in `g`) against the AE's (in `a`), with their 95%
+        intervals where the files have them (KEY_ci_low and KEY_ci_high, KEY without _mean)."""
+        stem = key.removesuffix("_mean")
+        intervals = (_interval_of(g, stem), _interval_of(a, stem))
+        return Measure(quantity, self.pair, (g.get(key), a.get(key)), intervals, **order)
 
 
 def claims(params: dict[str, Any], target: dict[str, Any]) -> list[Claim]:
