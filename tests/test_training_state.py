@@ -9,7 +9,11 @@ import pytest
 
 from gaia.report.training_state import TrainingState, assess_curve, assess_log
 
-SETTINGS = {"flat_gain": 0.05, "collapse": {"error_factor": 3.0, "min_diversity": 0.25}}
+SETTINGS = {
+    "flat_gain": 0.05,
+    "degraded_factor": 1.5,
+    "collapse": {"error_factor": 3.0, "min_diversity": 0.25},
+}
 STEPS = list(range(100, 1001, 100))
 
 
@@ -81,3 +85,11 @@ def test_assess_log_reads_the_evaluation_rows(tmp_path: Path) -> None:
     found = assess_log(log, 1000, SETTINGS)
     assert found.state is TrainingState.COLLAPSED and found.onset_step == 400
     assert found.diversity == 0.9
+
+
+def test_a_run_far_above_its_best_is_degrading_even_if_its_last_quarter_fell() -> None:
+    # seed 1 of the stability study at 4,000 steps: best 0.044 at 1,800, then 0.085, 0.074
+    errors = [0.1, 0.06, 0.05, 0.044, 0.085, 0.09, 0.085, 0.08, 0.076, 0.074]
+    found = assess(errors)
+    assert found.late_gain > 0.05 and found.error_ratio == pytest.approx(0.074 / 0.044)
+    assert found.state is TrainingState.DEGRADING

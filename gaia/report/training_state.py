@@ -11,8 +11,9 @@ curve does tell:
                 counts against the claims in every verdict over seeds, never dropped.
     improving   not collapsed, and the median error still fell by `flat_gain` or more from the
                 third to the last quarter of training (late_gain): verdicts hold "at this budget".
-    degrading   not collapsed, but the error rose by `flat_gain` or more over the last quarter:
-                also "at this budget".
+    degrading   not collapsed, but the error rose by `flat_gain` or more over the last quarter,
+                or it ends at `degraded_factor` times its own best or more (it left its best
+                and has not come back, whatever its last quarter did): also "at this budget".
     converged   otherwise: the curve is flat.
 
 The evaluation rows of train_log.jsonl are the input (eval_recon_l1, eval_recon_diversity every
@@ -87,7 +88,8 @@ def assess_curve(
 ) -> TrainingAssessment:
     """The state of one run from its evaluations (step, held-out L1, recon_diversity).
 
-    `settings` is params["report"]: flat_gain and collapse.{error_factor, min_diversity}. A
+    `settings` is params["report"]: flat_gain, degraded_factor and collapse.{error_factor,
+    min_diversity}. A
     collapse's onset is the step of the best evaluation when the error collapsed (it left its
     best there and never came back), else the first evaluation from which the diversity stays
     below min_diversity; the earlier of the two when both hold.
@@ -111,6 +113,8 @@ def assess_curve(
         onsets.append(int(steps[start]))
     if onsets:
         state = TrainingState.COLLAPSED
+    elif final >= settings["degraded_factor"] * best_l1:
+        state = TrainingState.DEGRADING
     elif gain is None:
         state = TrainingState.UNKNOWN
     elif gain >= settings["flat_gain"]:
