@@ -31,7 +31,7 @@ from gaia.analysis.edits import evaluate_edits, judge_latents, summarise_edits
 from gaia.analysis.kept_attributes import kept_attributes
 from gaia.analysis.latents import load_latents
 from gaia.analysis.matched_edits import matched_edits, summarise_matched
-from gaia.data.store import load_split
+from gaia.data.store import Split, load_split
 from gaia.errors import GaiaError
 from gaia.models.trained import load_experiment_model
 from gaia.utils.artifacts import check_shape, load_npz
@@ -41,18 +41,19 @@ from gaia.utils.io import write_json, write_npz, write_text
 log = logging.getLogger(__name__)
 
 
-def _attributes(dataset: str, split: str) -> pd.DataFrame:
+def _split(dataset: str, split: str) -> Split:
+    """A split of a dataset that has binary attributes (a clear error otherwise)."""
     data = load_split(paths.processed_dir(dataset), split)
     if not data.attribute_names:
         raise GaiaError(f"dataset {dataset!r} has no binary attributes to find vectors for")
-    return data.attributes
+    return data
 
 
 def fit_attribute_vectors(
     params: dict[str, Any], dataset: str, model: str, progress: bool = False
 ) -> dict[str, np.ndarray]:
     latents = load_latents(dataset, model)
-    attributes = _attributes(dataset, "train").iloc[latents["fit_index"]]
+    attributes = _split(dataset, "train").attributes.iloc[latents["fit_index"]]
     vectors = attribute_vectors(latents["fit_latents"], attributes)
     names = list(attributes.columns)
     write_npz(paths.attribute_vectors(dataset, model), names=np.array(names), **vectors)
@@ -81,8 +82,9 @@ def edit_attributes(
         check_shape(vectors_file, method, vectors[method], (None, trained.latent_dim))
     classifier = load_classifier(dataset, device)
     latents = load_latents(dataset, model, trained.latent_dim)["test_latents"]
-    attributes = _attributes(dataset, "test")
-    dependent = leakage_pairs(_attributes(dataset, "train"), settings["leakage_threshold"])
+    test = _split(dataset, "test")
+    attributes = test.attributes
+    dependent = leakage_pairs(_split(dataset, "train").attributes, settings["leakage_threshold"])
     pairs = [(source, target) for source, target, _ in dependent]
     table = evaluate_edits(trained.generator, classifier, latents, attributes, vectors, settings)
     write_text(
@@ -106,8 +108,7 @@ def edit_attributes(
     )
     summary = {f"{PREFIX}{source}_to_{target}": value for source, target, value in dependent}
     summary |= summarise_edits(table, settings, pairs) | summarise_matched(scales, leakage)
-    test_images = load_split(paths.processed_dir(dataset), "test").images
-    real = predict(classifier, test_images, settings["batch_size"])
+    real = predict(classifier, test.images, settings["batch_size"])
     reconstructed = judge_latents(trained.generator, classifier, latents, settings["batch_size"])
     summary |= kept_attributes(real, reconstructed, list(attributes.columns))
     write_json(paths.attribute_summary(dataset, model), summary)

@@ -30,8 +30,7 @@ LAPLACIAN = torch.tensor([[0.0, 1.0, 0.0], [1.0, -4.0, 1.0], [0.0, 1.0, 0.0]])
 
 def _grey(images: np.ndarray) -> Tensor:
     """uint8 NHWC -> float (N, 1, H, W) grey levels in [0, 1]."""
-    x = to_model_input(nchw_view(images), torch.device("cpu"))
-    return x.mean(dim=1, keepdim=True)
+    return _pixels(images).mean(dim=1, keepdim=True)
 
 
 def laplacian_variance(images: np.ndarray) -> np.ndarray:
