@@ -19,7 +19,7 @@ from typing import Any
 from gaia import __version__, paths
 from gaia.config import DEFAULT_PARAMS, dataset_config, load_params
 from gaia.errors import GaiaError
-from gaia.experiment import resolve_experiment
+from gaia.experiment import resolve_experiment, split_milestone
 from gaia.utils.io import PLACE_ERRNOS, write_json
 from gaia.utils.logs import setup_logging
 
@@ -67,7 +67,13 @@ def cmd_train(args: argparse.Namespace, params: dict[str, Any]) -> None:
     from gaia.train.distributed import launched_ranks
     from gaia.train.trainer import train
 
-    processes = resolve_experiment(params, args.experiment).training["processes"]
+    exp = resolve_experiment(params, args.experiment)
+    if split_milestone(exp.model)[1] is not None:
+        raise GaiaError(
+            f"{args.experiment} is a milestone of a training run, not one to train: train "
+            f"{exp.dataset}/{split_milestone(exp.model)[0]}, then `gaia milestone`"
+        )
+    processes = exp.training["processes"]
     if processes > 1 and launched_ranks() == 1:
         launch_ranks(processes, args)
         return
@@ -98,6 +104,12 @@ def cmd_train_classifier(args: argparse.Namespace, params: dict[str, Any]) -> No
 # function takes (params, dataset, model, progress) and writes its outputs; the import is lazy so
 # that `gaia --help` does not load torch.
 EXPERIMENT_STEPS = (
+    (
+        "milestone",
+        "gaia.train.milestones:extract_milestone",
+        paths.model_file,
+        "a model part way through its training (DATASET/MODEL@FRACTION) as an experiment",
+    ),
     (
         "extract-latents",
         "gaia.analysis.latents:extract_latents",
@@ -161,7 +173,7 @@ def target_datasets(params: dict[str, Any], target: str) -> list[str]:
 
 
 def cmd_figure(args: argparse.Namespace, params: dict[str, Any]) -> None:
-    from gaia.figures.registry import TARGET, figure
+    from gaia.figures.registry import RUN, TARGET, figure
 
     datasets = target_datasets(params, args.target)
     entry = figure(args.figure)
@@ -169,6 +181,8 @@ def cmd_figure(args: argparse.Namespace, params: dict[str, Any]) -> None:
     plot = getattr(importlib.import_module(module), name)
     if entry.scope == TARGET:
         written = plot(datasets)
+    elif entry.scope == RUN:
+        written = plot(params, params["targets"][args.target])
     else:
         if args.dataset is None:
             raise GaiaError(f"figure {args.figure!r} draws one dataset: add --dataset NAME")

@@ -95,7 +95,7 @@ def _seeded_run_problems(params: dict[str, Any]) -> Iterable[str]:
                 yield f"targets.{target} (in the parameters of its runs): {problem}"
 
 
-TARGET_KEYS = ("datasets", "models", "attribute_datasets", "fid_datasets")
+TARGET_KEYS = ("datasets", "models", "attribute_datasets", "fid_datasets", "along_training")
 
 
 def merge(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
@@ -115,7 +115,9 @@ def seeded_run_params(params: dict[str, Any], target: str, seed: int) -> dict[st
     `experiments`, its `params` over the rest, and `training.seed` = `seed`."""
     entry = params["targets"][target]
     run = copy.deepcopy(params)
-    run["targets"] = {"all": {key: copy.deepcopy(entry[key]) for key in TARGET_KEYS}}
+    run["targets"] = {
+        "all": {key: copy.deepcopy(entry[key]) for key in TARGET_KEYS if key in entry}
+    }
     run["training"]["seed"] = seed
     run["experiments"] = merge(run.get("experiments", {}), entry.get("experiments", {}))
     return merge(run, entry.get("params", {}))

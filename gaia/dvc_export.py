@@ -53,7 +53,9 @@ class Job:
 
     @property
     def stage_name(self) -> str:
-        return "-".join([self.rule, *self.wildcards])  # DVC allows only "_" and "-"
+        # DVC allows only "_" and "-", and reads "@" as a foreach key: a milestone gaia@0.5
+        # becomes gaia-at-0.5.
+        return "-".join([self.rule, *self.wildcards]).replace("@", "-at-")
 
 
 def snakemake_jobs(root: Path, target: str) -> list[Job]:

@@ -29,6 +29,7 @@ RESUMABLE_KEYS = frozenset(
         "eval_every",
         "checkpoint_every",
         "eval_images",
+        "milestones",  # what is kept on the way, not what a step computes
         "compile",  # a speed setting: the same step within rounding
     }
 )
@@ -76,11 +77,61 @@ def parse_experiment(name: str) -> tuple[str, str]:
         raise ParamsError(
             f"experiment {name!r} must be written DATASET/MODEL, e.g. synthfaces/gaia"
         )
+    split_milestone(model)  # a malformed milestone fails here, naming the experiment
     return dataset, model
 
 
+# A milestone of a run: MODEL@FRACTION (e.g. gaia@0.5) is the model's weights after that
+# fraction of its training steps, kept by the trainer (training.milestones) and analysed like a
+# model of its own, so that every claim can be judged along training (gaia/report/claims.py).
+MILESTONE_MARK = "@"
+
+
+def milestone_name(model: str, fraction: float) -> str:
+    """The experiment model name of `model`'s milestone at `fraction` of its steps."""
+    return f"{model}{MILESTONE_MARK}{fraction:g}"
+
+
+def split_milestone(model: str) -> tuple[str, float | None]:
+    """(the trained model, the fraction) of a milestone name; (model, None) for a model."""
+    base, mark, fraction = model.partition(MILESTONE_MARK)
+    if not mark:
+        return model, None
+    try:
+        value = float(fraction)
+    except ValueError:
+        value = float("nan")
+    if not 0.0 < value < 1.0:
+        raise ParamsError(
+            f"model {model!r}: a milestone is MODEL{MILESTONE_MARK}FRACTION with 0 < FRACTION "
+            "< 1, e.g. gaia@0.5"
+        )
+    return base, value
+
+
+def judged_models(target: dict[str, Any]) -> list[str]:
+    """A target's models and the milestones its claims are judged at (`along_training`; of
+    its models those the target trains): every one of them gets the analyses."""
+    return [*target["models"], *(milestone_name(m, f) for m, f in judged_milestones(target))]
+
+
+def judged_milestones(target: dict[str, Any]) -> list[tuple[str, float]]:
+    """(model, fraction) of each milestone a target's claims are judged at."""
+    along = target.get("along_training", {"fractions": [], "models": []})
+    models = [m for m in along["models"] if m in target["models"]]
+    return [(m, f) for m in models for f in along["fractions"]]
+
+
+def milestone_step(steps: int, fraction: float) -> int:
+    """The step at which a run of `steps` steps keeps its milestone `fraction` (at least 1)."""
+    return max(1, round(steps * fraction))
+
+
 def resolve_experiment(params: dict[str, Any], name: str) -> Experiment:
-    dataset, model = parse_experiment(name)
+    """The experiment DATASET/MODEL; a milestone MODEL@FRACTION resolves as its model (the same
+    networks and settings) under its own name."""
+    dataset, name_of_model = parse_experiment(name)
+    model, _ = split_milestone(name_of_model)
     data_cfg = dataset_config(params, dataset)
     if model not in params["models"]:
         raise ParamsError(
@@ -109,7 +160,7 @@ def resolve_experiment(params: dict[str, Any], name: str) -> Experiment:
     training = {**params["training"], **overrides}
     return Experiment(
         dataset=dataset,
-        model=model,
+        model=name_of_model,
         objective=model_cfg["objective"],
         generator=generator,
         discriminator=discriminator,

@@ -20,6 +20,8 @@ BENCHMARKS = RESULTS / "benchmarks"
 EFFECTIVE_PARAMS = RESULTS / "params.effective.yaml"
 
 SPLITS = ("train", "test")
+# The files training writes for an evaluated model, the final one and each milestone.
+MODEL_FILE, TRAIN_LOG, TRAIN_METRICS = "model.pt", "train_log.jsonl", "train_metrics.json"
 
 
 def run_dir(target: str, seed: int) -> Path:
@@ -45,15 +47,21 @@ def experiment_dir(dataset: str, model: str) -> Path:
 
 def model_file(dataset: str, model: str) -> Path:
     """Final weights with the resolved parameters and the code version."""
-    return experiment_dir(dataset, model) / "model.pt"
+    return experiment_dir(dataset, model) / MODEL_FILE
 
 
 def train_log(dataset: str, model: str) -> Path:
-    return experiment_dir(dataset, model) / "train_log.jsonl"
+    return experiment_dir(dataset, model) / TRAIN_LOG
 
 
 def train_metrics(dataset: str, model: str) -> Path:
-    return experiment_dir(dataset, model) / "train_metrics.json"
+    return experiment_dir(dataset, model) / TRAIN_METRICS
+
+
+def milestones_dir(dataset: str, model: str) -> Path:
+    """The milestones training kept (one folder per fraction, each with the three files
+    above), copied to the experiments MODEL@FRACTION by the `milestone` rule."""
+    return experiment_dir(dataset, model) / "milestones"
 
 
 def samples_dir(dataset: str, model: str) -> Path:

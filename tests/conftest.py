@@ -72,7 +72,7 @@ def tiny(params: dict[str, Any]) -> dict[str, Any]:
     fid["two_sample"].update(steps=5, batch_size=8, width=4)
     analysis["classifier"]["judge_faces"] = 16
     # Hermetic: never download Inception, never find a user's copy (auto then skips it).
-    fid["inception"].update(weights="no-inception-weights-in-tests.pth", url=None)
+    fid["inception"].update(weights="no-inception-weights-in-tests.pth", url=None, package=None)
     return params
 
 

@@ -7,7 +7,14 @@ import numpy as np
 import pytest
 from scipy import linalg
 
-from gaia.metrics.bootstrap import KernelDistance, fid_interval, frechet_distance, kid_interval
+from gaia.metrics.bootstrap import (
+    KernelDistance,
+    fid_interval,
+    frechet_distance,
+    kid_interval,
+    mean_interval,
+    ratio_interval,
+)
 
 D, N = 4, 200
 SHIFT = np.full(D, 0.2)
@@ -95,3 +102,21 @@ def test_counts_are_repeated_rows() -> None:
         - 2 * float(((repeated_a @ repeated_b.T / d + 1) ** 3).mean())
     )
     assert KernelDistance(a, b)(counts_a, counts_b) == pytest.approx(by_hand)
+
+
+def test_intervals_of_a_mean_and_of_a_ratio_of_means_cover_the_population_value() -> None:
+    """Per-row values with a known mean (exponential, mean 2) and paired rows with a known ratio
+    of means (3 x + noise over x): each 95% interval covers it at about its nominal rate."""
+    rng = np.random.default_rng(0)
+    repetitions, covered_mean, covered_ratio = 200, 0, 0
+    for i in range(repetitions):
+        values = rng.exponential(2.0, 300)
+        _, low, high = mean_interval(values, 200, seed=i)
+        covered_mean += low <= 2.0 <= high
+        bottom = rng.uniform(1.0, 2.0, 300)
+        top = 3.0 * bottom + rng.normal(0.0, 0.5, 300)
+        estimate, low, high = ratio_interval(top, bottom, 200, seed=i)
+        assert low <= estimate <= high
+        covered_ratio += low <= 3.0 <= high
+    assert 0.9 <= covered_mean / repetitions <= 0.99
+    assert 0.9 <= covered_ratio / repetitions <= 0.99

@@ -125,3 +125,21 @@ def test_a_measure_whose_intervals_overlap_does_not_vote() -> None:
     alone = Claim("k/d", "GAIA beats the AE", "d", (overlapping,), CONVERGED)
     assert alone.verdict is Verdict.NOT_MEASURED
     assert alone.reason() == "no measure tells the two apart"
+
+
+def test_a_verdict_that_changes_in_the_last_half_of_training_is_not_settled() -> None:
+    end = claim((1.0, 2.0))
+    early_change = dataclasses.replace(
+        end, history={0.25: Verdict.NOT_SUPPORTED, 0.5: Verdict.SUPPORTED}
+    )
+    assert early_change.verdict is Verdict.SUPPORTED and not early_change.unsettled
+    late_change = dataclasses.replace(end, history={0.25: Verdict.SUPPORTED, 0.5: Verdict.MIXED})
+    assert late_change.verdict is Verdict.NOT_SETTLED
+    assert late_change.measured is Verdict.SUPPORTED
+    assert late_change.reason() == "supported at the end, mixed at 0.5 of training"
+    # A collapse outranks it; over seeds it is counted like any verdict.
+    collapsed = {"gaia": state(TrainingState.COLLAPSED, onset=3), "ae": CONVERGED["ae"]}
+    late_collapse = dataclasses.replace(late_change, states=collapsed)
+    assert late_collapse.verdict is Verdict.COLLAPSED
+    runs = OverSeeds({0: end, 1: late_change})
+    assert runs.tally() == "supported in 1 of 2 seeds; not settled in 1"

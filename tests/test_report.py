@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from gaia import paths
+from gaia.experiment import judged_models
 from gaia.report.markdown import number
 from gaia.report.results import TIMING_END, TIMING_START, results_markdown
 from gaia.utils.io import write_json
@@ -101,9 +102,10 @@ def write_log(path: Path, errors: list[float], diversity: float = 0.9) -> None:
 def make_results(params: dict[str, Any]) -> dict[Path, dict[str, Any]]:
     """Metric files for the default `all` target, written under the current directory."""
     target = params["targets"]["all"]
+    models = judged_models(target)  # and the milestones the claims are judged at
     value = Values()
     files: dict[Path, dict[str, Any]] = {}
-    for d, m in itertools.product(target["datasets"], target["models"]):
+    for d, m in itertools.product(target["datasets"], models):
         train = {key: value() for key in HELD_OUT.values()}
         if d not in target["attribute_datasets"]:  # lines: drawn at their angle, and judged
             train |= {key: value() for key in LINES_HELD_OUT.values()}
@@ -128,7 +130,7 @@ def make_results(params: dict[str, Any]) -> dict[Path, dict[str, Any]]:
             "extractors": ["domain"],
             "skipped": {"inception-v3-compat": "weights missing; offline"},
         }
-        for m in target["models"]:
+        for m in models:
             fid = {}
             for image_set in SETS:
                 fid |= {f"fid_domain_{image_set}": value(), f"kid_domain_{image_set}_mean": value()}
@@ -143,7 +145,7 @@ def make_results(params: dict[str, Any]) -> dict[Path, dict[str, Any]]:
     for d in target["attribute_datasets"]:
         judge = {f"judge_leakage_{pair}": value() for pair in PAIRS[:3]}  # one not measured
         files[paths.classifier_metrics(d)] = {"accuracy_min": 0.99, **judge}
-    for d, m in itertools.product(target["attribute_datasets"], target["models"]):
+    for d, m in itertools.product(target["attribute_datasets"], models):
         summary = {f"dependence_{pair}": value() for pair in PAIRS}
         for method in ("ols", "mean_difference"):
             summary[f"{method}_mean_efficacy"] = value()
@@ -305,6 +307,11 @@ def test_claim_verdicts_follow_the_numbers(default_params, report) -> None:
     target = default_params["targets"]["all"]
     (faces,) = target["fid_datasets"]
 
+    def everywhere(file, d: str, m: str, content: dict) -> None:
+        """The same numbers at the end and at the milestones: the verdict is settled."""
+        for name in [m, *(f"{m}@{f:g}" for f in target["along_training"]["fractions"])]:
+            write_json(file(d, name), content)
+
     def verdict(markdown: str, claim_start: str) -> str:
         rows = section(tables(markdown), "The paper's claims")
         (row,) = [r for r in rows if r["claim"].startswith(claim_start)]
@@ -316,12 +323,17 @@ def test_claim_verdicts_follow_the_numbers(default_params, report) -> None:
     # The made-up values grow with each file written: GAIA's FIDs and KIDs are below the AE's.
     assert gaia_fid["fid_domain_recon"] < ae_fid["fid_domain_recon"]
     assert verdict(results_markdown(default_params), claim) == "supported"
+    # At the end only: the verdict changed in the last half of training.
     write_json(paths.fid_metrics(faces, "gaia"), gaia_fid | {"fid_domain_recon": 99.0})
+    assert verdict(results_markdown(default_params), claim) == (
+        "not settled: mixed at the end, supported at 0.5 of training"
+    )
+    everywhere(paths.fid_metrics, faces, "gaia", gaia_fid | {"fid_domain_recon": 99.0})
     assert verdict(results_markdown(default_params), claim) == (
         "mixed: holds on domain KID (recon), two-sample accuracy (recon); not on domain FID (recon)"
     )
     worse = {"fid_domain_recon": 99.0, "kid_domain_recon_mean": 99.0, "c2st_recon": 99.0}
-    write_json(paths.fid_metrics(faces, "gaia"), gaia_fid | worse)
+    everywhere(paths.fid_metrics, faces, "gaia", gaia_fid | worse)
     assert verdict(results_markdown(default_params), claim).startswith("not supported")
 
     summary = files[paths.attribute_summary(faces, "ae")]
@@ -336,7 +348,7 @@ def test_claim_verdicts_follow_the_numbers(default_params, report) -> None:
         for method, (low, high) in (("ols", ols), ("mean_difference", md)):
             k = key.format(method)
             values |= {k: (low + high) / 2, f"{k}_ci_low": low, f"{k}_ci_high": high}
-        write_json(paths.attribute_summary(faces, "ae"), summary | values)
+        everywhere(paths.attribute_summary, faces, "ae", summary | values)
         rows = section(tables(results_markdown(default_params)), "The paper's claims")
         (row,) = [r for r in rows if r["claim"].startswith(claim) and ", ae]" in r["claim"]]
         assert row["verdict"].startswith(expected)
@@ -356,7 +368,7 @@ def test_claim_verdicts_follow_the_numbers(default_params, report) -> None:
         return row["verdict"]
 
     assert probe_verdict().startswith("not supported")
-    write_json(paths.probe(lines, "gaia"), gaia_probe | {"mean_accuracy": 99.0})
+    everywhere(paths.probe, lines, "gaia", gaia_probe | {"mean_accuracy": 99.0})
     assert probe_verdict() == "supported"
 
 

@@ -58,6 +58,7 @@ def snakemake_stages(
         key = header.group(1)
         if "wildcards" in fields:
             key += "".join("-" + v.split("=", 1)[1] for v in fields["wildcards"].split(", "))
+        key = key.replace("@", "-at-")  # DVC reads "@" in a stage name as a foreach key
 
         def files(field: str, fields: dict[str, str] = fields) -> set[str]:
             return set(fields[field].split(", ")) if field in fields else set()

@@ -9,7 +9,9 @@ faces: for each alpha of a grid, over random test pairs: D's reconstruction erro
 interpolation (where the model has a D), the classifier's confidence (mean over attributes of
 max(p, 1-p)), and for midpoints (alpha = 0.5) and reconstructions the distance to the nearest
 real test image in the classifier's feature space, with the real-to-real nearest-neighbour
-distance as the scale.
+distance as the scale. D's error at midpoints and on the pairs' real images, and the ratio of
+the nearest-real distances of midpoints and reconstructions, get bootstrap 95% intervals over the
+pairs (`analysis.interpolation.bootstrap` resamples).
 
 Every dataset: the latent convexity distances (gaia/analysis/convexity.py), whose latents are
 saved for the convexity figure, and how well latent distances keep the pixel distances' order
@@ -32,11 +34,17 @@ from gaia.analysis.convexity import convexity
 from gaia.analysis.distance_structure import distance_correlation
 from gaia.analysis.latents import decode_latents, load_latents
 from gaia.analysis.lines_metrics import crossfade, lines_metrics, shortest_arc_angles
-from gaia.analysis.pairs import interpolate_latents, nearest_distance, random_pairs
+from gaia.analysis.pairs import (
+    interpolate_latents,
+    nearest_distance,
+    nearest_distances,
+    random_pairs,
+)
 from gaia.config import dataset_config
 from gaia.data.line_angles import reference_lines
 from gaia.data.lines import render_lines
 from gaia.data.store import load_split
+from gaia.metrics.bootstrap import mean_interval, ratio_interval
 from gaia.models.trained import TrainedModel, load_experiment_model
 from gaia.utils.batching import map_batches, module_device
 from gaia.utils.device import select_device
@@ -75,14 +83,21 @@ def _confidence(classifier: AttributeClassifier, images: torch.Tensor, batch: in
 
 
 @torch.no_grad()
-def _d_error(trained: TrainedModel, images: torch.Tensor, batch: int) -> float:
+def _d_errors(trained: TrainedModel, images: torch.Tensor, batch: int) -> np.ndarray:
+    """D's reconstruction error (mean absolute pixel error) of each image."""
     assert trained.discriminator is not None
     device = next(trained.discriminator.parameters()).device
-    total = 0.0
+    errors = []
     for s in range(0, len(images), batch):
         x = images[s : s + batch].to(device)
-        total += float((trained.discriminator(x).float() - x).abs().mean()) * len(x)
-    return total / len(images)
+        errors.append((trained.discriminator(x).float() - x).abs().flatten(1).mean(1).cpu())
+    return torch.cat(errors).numpy()
+
+
+def with_interval(key: str, estimate: tuple[float, float, float]) -> dict[str, float]:
+    """{key: value, key_ci_low: low, key_ci_high: high} of a bootstrap (value, low, high)."""
+    value, low, high = estimate
+    return {key: value, f"{key}_ci_low": low, f"{key}_ci_high": high}
 
 
 def face_interpolation_metrics(
@@ -91,7 +106,11 @@ def face_interpolation_metrics(
     latents: np.ndarray,
     test_images: torch.Tensor,
     settings: dict,
+    resamples: int,
 ) -> dict[str, float]:
+    """Per alpha: the judge's confidence and D's error; D's error on the real images of the
+    pairs and at the midpoints, and the midpoints' and reconstructions' distance to the nearest
+    real image (with their ratio), each with a bootstrap 95% interval over the pairs."""
     batch = settings["batch_size"]
     alphas = np.asarray(settings["alphas"], np.float64)
     pairs = random_pairs(settings["pairs"], len(latents), settings["seed"])
@@ -104,15 +123,30 @@ def face_interpolation_metrics(
             classifier, decoded[:, i], batch
         )
         if trained.discriminator is not None:
-            results[f"d_error_alpha_{tag}"] = _d_error(trained, decoded[:, i], batch)
+            results[f"d_error_alpha_{tag}"] = float(_d_errors(trained, decoded[:, i], batch).mean())
     features = partial(
         map_batches, classifier.features, batch_size=batch, device=module_device(classifier)
     )
     reals = features(test_images)
     midpoints = decode_latents(trained.generator, interpolate_latents(latents, pairs, [0.5]), batch)
     recon = decode_latents(trained.generator, torch.from_numpy(latents[pairs[:, 0]]), batch)
-    results["nearest_real_midpoint"] = nearest_distance(features(midpoints), reals)
-    results["nearest_real_reconstruction"] = nearest_distance(features(recon), reals)
+    seed = settings["seed"]
+    if trained.discriminator is not None:
+        # GAIA's D is trained to reconstruct real images well and generated ones badly: at
+        # midpoints it errs as on real images when they look real to it.
+        for key, images in (
+            ("d_error_real", test_images[pairs[:, 0]]),
+            ("d_error_midpoint", midpoints),
+        ):
+            errors = _d_errors(trained, images, batch)
+            results |= with_interval(key, mean_interval(errors, resamples, seed))
+    to_midpoints = nearest_distances(features(midpoints), reals)
+    to_reconstructions = nearest_distances(features(recon), reals)
+    results["nearest_real_midpoint"] = float(to_midpoints.mean())
+    results["nearest_real_reconstruction"] = float(to_reconstructions.mean())
+    results |= with_interval(
+        "nearest_real_ratio", ratio_interval(to_midpoints, to_reconstructions, resamples, seed)
+    )
     results["nearest_real_real"] = nearest_distance(reals, reals, exclude_self=True)
     results["classifier_confidence_real"] = _confidence(classifier, test_images, batch)
     return results
@@ -133,9 +167,16 @@ def interpolation_metrics(
     else:
         images = to_model_input(nchw_view(test.images), torch.device("cpu"))
         results = face_interpolation_metrics(
-            trained, load_classifier(dataset, device), latents, images, settings["faces"]
+            trained,
+            load_classifier(dataset, device),
+            latents,
+            images,
+            settings["faces"],
+            settings["bootstrap"],
         )
-    convexity_latents, distances = convexity(trained.generator, latents, settings["convexity"])
+    convexity_latents, distances = convexity(
+        trained.generator, latents, settings["convexity"], settings["bootstrap"]
+    )
     results |= distances
     pairs = random_pairs(settings["convexity"]["pairs"], len(test), settings["convexity"]["seed"])
     content = latents[:, : trained.generator.cfg.content_dim]

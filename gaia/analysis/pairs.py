@@ -28,7 +28,14 @@ def nearest_distance(
     queries: torch.Tensor, reals: torch.Tensor, exclude_self: bool = False
 ) -> float:
     """Mean Euclidean distance from each query to its nearest real (itself excluded if asked)."""
+    return float(nearest_distances(queries, reals, exclude_self).mean())
+
+
+def nearest_distances(
+    queries: torch.Tensor, reals: torch.Tensor, exclude_self: bool = False
+) -> np.ndarray:
+    """Euclidean distance from each query to its nearest real (itself excluded if asked)."""
     distances = torch.cdist(queries, reals)
     if exclude_self:
         distances.fill_diagonal_(float("inf"))
-    return float(distances.min(dim=1).values.mean())
+    return distances.min(dim=1).values.numpy()

@@ -9,7 +9,8 @@ Torch-free (the CLI's start and the workflow's parsing import it).
 
 Scopes: a TARGET figure draws every dataset of a target and is called as `plot(datasets)`; a
 DATASET figure draws one dataset (an ATTRIBUTE one, a dataset with binary attributes) for every
-model of the target, called as `plot(params, dataset, models)`.
+model of the target, called as `plot(params, dataset, models)`; a RUN figure draws the run's
+results as a whole, called as `plot(params, target)`.
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from gaia import paths
+from gaia.experiment import judged_models
 
-TARGET, DATASET, ATTRIBUTE = "target", "dataset", "attribute dataset"
-SCOPES = (TARGET, DATASET, ATTRIBUTE)
+TARGET, DATASET, ATTRIBUTE, RUN = "target", "dataset", "attribute dataset", "run"
+SCOPES = (TARGET, DATASET, ATTRIBUTE, RUN)
 
 # (dataset or None, the target's entry in params.yaml) -> input files, by kind
 Inputs = Callable[[str | None, dict[str, Any]], dict[str, list[Path]]]
@@ -43,11 +45,11 @@ class Figure:
 
     def stem(self, dataset: str | None = None) -> str:
         base = self.name.replace("-", "_")
-        return base if self.scope == TARGET else f"{base}_{dataset}"
+        return base if self.scope in (TARGET, RUN) else f"{base}_{dataset}"
 
     def datasets(self, target: dict[str, Any]) -> list[str | None]:
         """What it is drawn for in a target: once, or once per (attribute) dataset."""
-        if self.scope == TARGET:
+        if self.scope in (TARGET, RUN):
             return [None]
         key = "attribute_datasets" if self.scope == ATTRIBUTE else "datasets"
         return list(target[key])
@@ -77,6 +79,25 @@ def _with_data(files: Inputs) -> Inputs:
         return {"data": [paths.processed_dir(dataset)], **files(dataset, target)}
 
     return inputs
+
+
+def _claims_inputs(_: str | None, target: dict[str, Any]) -> dict[str, list[Path]]:
+    """Every metric file the claims read (gaia/report/claims.py), of the target's models and
+    of the milestones it judges them at."""
+    models = judged_models(target)
+
+    def files(kind: Callable[[str, str], Path], datasets: list[str]) -> list[Path]:
+        return [kind(d, m) for d in datasets for m in models]
+
+    every, attributes = target["datasets"], target["attribute_datasets"]
+    return {
+        "train": files(paths.train_metrics, every) + files(paths.train_log, every),
+        "interpolation": files(paths.interpolation_metrics, every),
+        "probe": files(paths.probe, every),
+        "attributes": files(paths.attribute_summary, attributes),
+        "fid": files(paths.fid_metrics, target["fid_datasets"]),
+        "judge": [paths.classifier_metrics(d) for d in attributes],
+    }
 
 
 def _per_dataset(file: Callable[[str], Path]) -> Inputs:
@@ -161,6 +182,15 @@ FIGURES: tuple[Figure, ...] = (
         "(report scale), per model and method, and the leakage of OLS against mean difference "
         "for the attribute pairs the training labels tie together.",
     ),
+    Figure(
+        "claims-along-training",
+        "gaia.figures.claims:plot_claims_along_training",
+        RUN,
+        _claims_inputs,
+        ("targets.all", "models", "report"),
+        "Each claim's verdict at the milestones of training and at the end (a verdict that "
+        "changes in the last half of training is not settled).",
+    ),
 )
 BY_NAME = {figure.name: figure for figure in FIGURES}
 
@@ -182,7 +212,7 @@ def gallery(target: dict[str, Any]) -> list[tuple[str, str]]:
         (f.stem(d), f.caption_for(d))
         for d in target["datasets"]
         for f in FIGURES
-        if f.scope != TARGET and d in f.datasets(target)
+        if f.scope not in (TARGET, RUN) and d in f.datasets(target)
     ]
 
 

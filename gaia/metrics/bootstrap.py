@@ -1,4 +1,5 @@
-"""Bootstrap intervals over images for statistics of two samples (FID, KID).
+"""Bootstrap intervals over images: of statistics of two samples (FID, KID), and of a mean or a
+ratio of two means over the rows of one sample (mean_interval, ratio_interval).
 
 The interval is the basic (reverse-percentile) bootstrap: [2 t - q(0.975), 2 t - q(0.025)] for
 the estimate t and the quantiles q of the resampled estimates. Not the percentile interval:
@@ -43,6 +44,26 @@ def basic_interval(
     tail = (1.0 - level) / 2.0
     low_q, high_q = np.quantile(values, [tail, 1.0 - tail])
     return estimate, 2.0 * estimate - high_q, 2.0 * estimate - low_q
+
+
+def mean_interval(
+    values: np.ndarray, resamples: int, seed: int, level: float = 0.95
+) -> tuple[float, float, float]:
+    """(mean, low, high) of per-row values, resampling the rows."""
+    return ratio_interval(values, np.ones(len(values)), resamples, seed, level)
+
+
+def ratio_interval(
+    top: np.ndarray, bottom: np.ndarray, resamples: int, seed: int, level: float = 0.95
+) -> tuple[float, float, float]:
+    """(mean(top) / mean(bottom), low, high) of paired per-row values, resampling the rows (a
+    pair stays together)."""
+    top, bottom = np.asarray(top, np.float64), np.asarray(bottom, np.float64)
+
+    def statistic(counts: np.ndarray, _: np.ndarray) -> float:
+        return float(counts @ top / (counts @ bottom))
+
+    return basic_interval(statistic, (len(top), 1), resamples, seed, level)
 
 
 def frechet_distance(

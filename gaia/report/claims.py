@@ -7,12 +7,16 @@ model's pixel error); its `verdict` is computed from those values alone, and the
 reports is written from it, never parsed back:
 
     collapsed       a model the claim reads collapsed: a failure of the method
+    not settled     the verdict at a milestone of the last half of training (targets.*.
+                    along_training) differs from the verdict at the end
     supported       every measure goes the way the paper says
     not supported   none does
     mixed           the measures disagree (the report says which holds)
     not measured    no measure has both numbers
 
 A verdict on a model that is still improving (or degrading) holds "at this budget".
+Along training (`claims_along_training`), every claim is judged again on the models' milestones
+(gaia/train/milestones.py): the same measures of the same models part way through training.
 Over seeds (`over_seeds`) every seed's verdict is counted, collapses included, and the verdict
 is the common one when all seeds agree and "mixed" otherwise.
 """
@@ -21,13 +25,14 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from gaia import paths
+from gaia.experiment import judged_milestones, milestone_name
 from gaia.report.markdown import number, spread
 from gaia.report.training_state import TrainingAssessment, TrainingState, assess_log
 from gaia.utils.artifacts import load_json
@@ -38,7 +43,12 @@ class Verdict(StrEnum):
     NOT_SUPPORTED = "not supported"
     MIXED = "mixed"
     COLLAPSED = "collapsed"
+    NOT_SETTLED = "not settled"
     NOT_MEASURED = "not measured"
+
+
+# A verdict that changes at a milestone from this fraction of training on is not settled.
+SETTLED_FROM = 0.5
 
 
 Interval = tuple[float, float]
@@ -120,6 +130,8 @@ class Claim:
     states: dict[str, TrainingAssessment] = field(default_factory=dict)  # model -> its state
     why_not: str = ""  # what a "not supported" means, in a few words
     untested: str = ""  # why no measure votes here, when none can
+    # fraction of training -> the verdict on the models' milestones there (claims_along_training)
+    history: dict[float, Verdict] = field(default_factory=dict)
 
     @property
     def collapsed(self) -> list[str]:
@@ -132,8 +144,22 @@ class Claim:
 
     @property
     def verdict(self) -> Verdict:
+        """Collapsed, not settled, or the measures' verdict at the end of training."""
         if self.collapsed:
             return Verdict.COLLAPSED
+        if self.unsettled:
+            return Verdict.NOT_SETTLED
+        return self.measured
+
+    @property
+    def unsettled(self) -> dict[float, Verdict]:
+        """The milestones of the last half of training whose verdict differs from the end's."""
+        end = self.measured
+        return {f: v for f, v in self.history.items() if f >= SETTLED_FROM and v != end}
+
+    @property
+    def measured(self) -> Verdict:
+        """The verdict of the measures at the end of training."""
         results = [m.holds for m in self.measures if m.holds is not None]
         if not results:
             return Verdict.NOT_MEASURED
@@ -149,6 +175,10 @@ class Claim:
                 f"{m} collapsed from step {self.states[m].onset_step} ({self.states[m].describe()})"
                 for m in self.collapsed
             )
+        if verdict is Verdict.NOT_SETTLED:
+            earlier = ", ".join(f"{v} at {f:g} of training" for f, v in self.unsettled.items())
+            verdict = self.measured
+            return f"{verdict} at the end, {earlier}"
         parts = []
         if verdict is Verdict.NOT_SUPPORTED:
             parts.append(self.why_not)
@@ -205,16 +235,22 @@ def without_regulariser(params: dict[str, Any], models: Sequence[str]) -> str | 
 
 
 def training_states(
-    params: dict[str, Any], target: dict[str, Any]
+    params: dict[str, Any], target: dict[str, Any], at: float | None = None
 ) -> dict[tuple[str, str], TrainingAssessment]:
     """(dataset, model) -> the state of its training, from its own log, for the run in the
-    working directory."""
+    working directory (at its milestone `at` where given: the log up to there)."""
     states = {}
     for d in target["datasets"]:
         for m in target["models"]:
-            steps = load(paths.train_metrics(d, m))["steps"]
-            states[d, m] = assess_log(paths.train_log(d, m), steps, params["report"])
+            name = experiment_name(m, at)
+            steps = load(paths.train_metrics(d, name))["steps"]
+            states[d, m] = assess_log(paths.train_log(d, name), steps, params["report"])
     return states
+
+
+def experiment_name(model: str, at: float | None) -> str:
+    """The experiment holding `model`'s results: itself, or its milestone at fraction `at`."""
+    return model if at is None else milestone_name(model, at)
 
 
 @dataclass
@@ -225,11 +261,21 @@ class _Claims:
     gaia: str
     ae: str
     states: dict[tuple[str, str], TrainingAssessment]
+    at: float | None = None  # judged on the models' milestones at this fraction of training
     found: list[Claim] = field(default_factory=list)
 
     @property
     def pair(self) -> tuple[str, str]:
         return self.gaia, self.ae
+
+    def load(self, file: Callable[[str, str], Path], d: str, model: str) -> dict[str, Any]:
+        """The metric file `file` of `model` on dataset `d` (of its milestone where judged
+        along training)."""
+        return load(file(d, experiment_name(model, self.at)))
+
+    def both(self, file: Callable[[str, str], Path], d: str) -> tuple[dict, dict]:
+        """The metric file `file` of GAIA and of the AE."""
+        return self.load(file, d, self.gaia), self.load(file, d, self.ae)
 
     def add(
         self,
@@ -254,16 +300,17 @@ class _Claims:
         return Measure(quantity, self.pair, (g.get(key), a.get(key)), intervals, **order)
 
 
-def claims(params: dict[str, Any], target: dict[str, Any]) -> list[Claim]:
+def claims(params: dict[str, Any], target: dict[str, Any], at: float | None = None) -> list[Claim]:
     """Every claim tested on the run in the working directory, for `target`'s datasets and
-    models (none when it lacks GAIA or the AE, the reference of GAIA's claims)."""
+    models (none when it lacks GAIA or the AE, the reference of GAIA's claims); at the
+    milestones `at` of the models where given."""
     ablation = without_regulariser(params, target["models"])
     gaias = [m for m in target["models"] if params["models"][m]["objective"] == "gaia"]
     gaia = next((m for m in gaias if m != ablation), None)
     ae = by_objective(params, target["models"], "ae")
     if gaia is None or ae is None:
         return []
-    b = _Claims(gaia, ae, training_states(params, target))
+    b = _Claims(gaia, ae, training_states(params, target, at), at)
     for d in target["fid_datasets"]:
         _realism_claims(b, d)
     for d in target["attribute_datasets"]:
@@ -276,7 +323,7 @@ def claims(params: dict[str, Any], target: dict[str, Any]) -> list[Claim]:
 
 def _realism_claims(b: _Claims, d: str) -> None:
     """Realistic reconstructions and midpoints, sharpness, midpoints against reconstructions."""
-    g, a = load(paths.fid_metrics(d, b.gaia)), load(paths.fid_metrics(d, b.ae))
+    g, a = b.both(paths.fid_metrics, d)
     for image_set, key, words in (
         ("recon", "recon_realism", "GAIA's reconstructions are realistic"),
         ("interp", "interp_realism", "GAIA's interpolations decode to realistic images"),
@@ -343,7 +390,7 @@ def _attribute_claims(b: _Claims, d: str, target: dict[str, Any]) -> None:
     attributes, its latents for edits, and convexity, against the AE's."""
     # The paper's OLS claim in every model's latent space: a property of OLS where the
     # baselines' latents show it too.
-    summaries = {m: load(paths.attribute_summary(d, m)) for m in target["models"]}
+    summaries = {m: b.load(paths.attribute_summary, d, m) for m in target["models"]}
     for model, s in summaries.items():
         b.add(
             "ols_less_entangled",
@@ -382,7 +429,7 @@ def _attribute_claims(b: _Claims, d: str, target: dict[str, Any]) -> None:
                 why_not="the intervals overlap",
             )
     g, a = summaries[b.gaia], summaries[b.ae]
-    gt, at = load(paths.train_metrics(d, b.gaia)), load(paths.train_metrics(d, b.ae))
+    gt, ae_train = b.both(paths.train_metrics, d)
     b.add(
         "recon_keeps_input",
         "GAIA's reconstructions keep the input's high- and low-level features",
@@ -398,10 +445,11 @@ def _attribute_claims(b: _Claims, d: str, target: dict[str, Any]) -> None:
             ),
             # One model's pixel error is never judged against another's: an adversarial
             # model trades it for realism by design.
-            b.versus("held-out pixel L1 of G(X)", gt, at, "test_recon_l1", votes=False),
+            b.versus("held-out pixel L1 of G(X)", gt, ae_train, "test_recon_l1", votes=False),
         ],
         why_not="the AE's reconstructions keep more of the input",
     )
+    fids = b.both(paths.fid_metrics, d) if d in target["fid_datasets"] else ({}, {})
     b.add(
         "gaia_edits_better",
         "GAIA's latent space is better for attribute edits than the AE's",
@@ -422,10 +470,8 @@ def _attribute_claims(b: _Claims, d: str, target: dict[str, Any]) -> None:
             ),
             *(
                 [
-                    b.versus("domain FID (OLS edits)", *_fids(d, b.gaia, b.ae), "fid_domain_edits"),
-                    b.versus(
-                        "two-sample accuracy (OLS edits)", *_fids(d, b.gaia, b.ae), "c2st_edits"
-                    ),
+                    b.versus("domain FID (OLS edits)", *fids, "fid_domain_edits"),
+                    b.versus("two-sample accuracy (OLS edits)", *fids, "c2st_edits"),
                 ]
                 if d in target["fid_datasets"]
                 else []
@@ -433,21 +479,20 @@ def _attribute_claims(b: _Claims, d: str, target: dict[str, Any]) -> None:
         ],
         why_not="the AE's latent space edits as well or better",
     )
-    gi = load(paths.interpolation_metrics(d, b.gaia))
-    ai = load(paths.interpolation_metrics(d, b.ae))
+    gi = b.load(paths.interpolation_metrics, d, b.gaia)
+    ai = b.load(paths.interpolation_metrics, d, b.ae)
     b.add(
         "convex_latents",
         "GAIA's latent space is closer to convex: midpoints stay near real data",
         d,
         [
-            Measure(
+            b.versus(
                 "nearest-real distance midpoint / reconstruction (judge's features)",
-                b.pair,
-                (
-                    _over(gi, "nearest_real_midpoint", "nearest_real_reconstruction"),
-                    _over(ai, "nearest_real_midpoint", "nearest_real_reconstruction"),
-                ),
+                gi,
+                ai,
+                "nearest_real_ratio",
             ),
+            _d_at_midpoints(gi),
             b.versus(
                 "re-encoded midpoints' distance to the nearest real latent (1: as near as "
                 "real latents are to each other)",
@@ -460,9 +505,27 @@ def _attribute_claims(b: _Claims, d: str, target: dict[str, Any]) -> None:
     )
 
 
+def _d_at_midpoints(metrics: dict[str, Any]) -> Measure:
+    """GAIA's D, trained to reconstruct real images well and generated ones badly, on
+    midpoints against real images: it holds unless the midpoints' 95% interval lies wholly
+    above the real images' (D tells them apart)."""
+    keys = ("d_error_midpoint", "d_error_real")
+    intervals = (_interval_of(metrics, keys[0]), _interval_of(metrics, keys[1]))
+    required = None
+    if intervals[0] is not None and intervals[1] is not None:
+        required = intervals[0][0] <= intervals[1][1]
+    return Measure(
+        "GAIA's D: its error at midpoints against on real images (not above: they look real to it)",
+        ("midpoints", "real images"),
+        (metrics.get(keys[0]), metrics.get(keys[1])),
+        intervals,
+        required=required,
+    )
+
+
 def _lines_claims(b: _Claims, d: str) -> None:
     """ACAI's benchmark, and G(X) drawing X's line (lines datasets only)."""
-    g, a = load(paths.interpolation_metrics(d, b.gaia)), load(paths.interpolation_metrics(d, b.ae))
+    g, a = b.both(paths.interpolation_metrics, d)
     if "mean_distance" not in g:
         return
     b.add(
@@ -475,7 +538,7 @@ def _lines_claims(b: _Claims, d: str) -> None:
         ],
         why_not="the AE's interpolations are as close to real lines or closer",
     )
-    gt, at = load(paths.train_metrics(d, b.gaia)), load(paths.train_metrics(d, b.ae))
+    gt, ae_train = b.both(paths.train_metrics, d)
     b.add(
         "lines_drawn",
         "GAIA's reconstructions keep the input: G(X) draws X's line",
@@ -484,7 +547,7 @@ def _lines_claims(b: _Claims, d: str) -> None:
             b.versus(
                 "test lines drawn (at their angle, near a true line)",
                 gt,
-                at,
+                ae_train,
                 "test_drawn_line_accuracy",
                 higher_holds=True,
                 ties_hold=True,
@@ -496,7 +559,7 @@ def _lines_claims(b: _Claims, d: str) -> None:
 
 def _structure_claims(b: _Claims, d: str, ablation: str | None) -> None:
     """The distance regulariser (against its ablation) and the linear probe."""
-    g, a = load(paths.interpolation_metrics(d, b.gaia)), load(paths.interpolation_metrics(d, b.ae))
+    g, a = b.both(paths.interpolation_metrics, d)
     key = "distance_correlation"
     shown = Measure(
         "rank correlation of latent and pixel distances over test pairs (higher is better)",
@@ -506,7 +569,7 @@ def _structure_claims(b: _Claims, d: str, ablation: str | None) -> None:
         votes=False,
     )
     if ablation is not None:
-        n = load(paths.interpolation_metrics(d, ablation))
+        n = b.load(paths.interpolation_metrics, d, ablation)
         judged = Measure(
             shown.quantity,
             (b.gaia, ablation),
@@ -524,7 +587,7 @@ def _structure_claims(b: _Claims, d: str, ablation: str | None) -> None:
         untested="this target trains no GAIA with distance_weight 0 to compare with "
         "(model gaia_nodist; in `full`)",
     )
-    g, a = load(paths.probe(d, b.gaia)), load(paths.probe(d, b.ae))
+    g, a = b.both(paths.probe, d)
     b.add(
         "probe",
         "GAIA's latents keep the data's structure: a linear probe reads "
@@ -608,10 +671,6 @@ def _share(summary: dict[str, Any]) -> float | None:
     return summary["matched_ols_edits_reached"] / total if total else None
 
 
-def _fids(d: str, gaia: str, ae: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    return load(paths.fid_metrics(d, gaia)), load(paths.fid_metrics(d, ae))
-
-
 def _young_male(summary: dict[str, Any]) -> Measure | None:
     """OLS against mean difference on Young -> Male, along the entanglement's expected sign,
     holding when the two 95% intervals lie apart; None when either is not matched."""
@@ -644,6 +703,25 @@ def intervals_apart(summary: dict[str, Any], ols_key: str, md_key: str, sign: fl
         return sorted(sign * summary[key + end] for end in ("_ci_low", "_ci_high"))
 
     return along(ols_key)[1] < along(md_key)[0]
+
+
+def claims_along_training(params: dict[str, Any], target: dict[str, Any]) -> list[Claim]:
+    """`claims` at the end of training, each with its verdicts at the target's milestones
+    (along_training): a claim is judged at a milestone when every model it reads has one
+    there."""
+    milestones = judged_milestones(target)
+    final = claims(params, target)
+    histories: dict[str, dict[float, Verdict]] = {c.key: {} for c in final}
+    part = {**target, "models": sorted({m for m, _ in milestones}, key=target["models"].index)}
+    for fraction in sorted({f for _, f in milestones}):
+        for claim in claims(params, part, fraction):
+            if claim.key in histories:
+                histories[claim.key][fraction] = claim.measured
+    return [replace(c, history=histories[c.key]) if _reads(c, part["models"]) else c for c in final]
+
+
+def _reads(claim: Claim, models: Sequence[str]) -> bool:
+    return all(m in models for m in claim.states)
 
 
 def claim_rows(params: dict[str, Any], target: dict[str, Any]) -> list[list[str]]:

@@ -18,8 +18,16 @@ import torch
 
 from gaia import __version__, paths
 from gaia.analysis.dependence import pairs_in_summary
-from gaia.figures.registry import gallery
-from gaia.report.claims import Claim, by_objective, claims, load, training_states
+from gaia.experiment import judged_milestones
+from gaia.figures.registry import figure, gallery
+from gaia.report.claims import (
+    SETTLED_FROM,
+    Claim,
+    by_objective,
+    claims_along_training,
+    load,
+    training_states,
+)
 from gaia.report.markdown import number, table
 from gaia.utils.io import sha256_file, write_text
 
@@ -366,6 +374,51 @@ def _training_states(params: dict[str, Any], target: dict[str, Any]) -> list[str
     ]
 
 
+def along_training_rows(found: Sequence[Claim]) -> tuple[list[str], list[list[str]]]:
+    """The header and rows of the verdicts along training: a claim per row, its verdict at
+    each milestone and at the end, and whether it settled."""
+    fractions = sorted({f for c in found for f in c.history})
+    header = ["claim", *(f"at {f:g} of training" for f in fractions), "end", "settled"]
+    rows = [
+        [
+            c.title,
+            *(str(c.history[f]) if f in c.history else "-" for f in fractions),
+            str(c.measured),
+            "no" if c.unsettled else "yes",
+        ]
+        for c in found
+        if c.history
+    ]
+    return header, rows
+
+
+CLAIMS_FIGURE = figure("claims-along-training").stem()
+
+
+def _along_training(target: dict[str, Any], found: list[Claim]) -> list[str]:
+    header, rows = along_training_rows(found)
+    if not rows:
+        return []
+    milestones = judged_milestones(target)
+    fractions = sorted({f for _, f in milestones})
+    models = list(dict.fromkeys(m for m, _ in milestones))
+    return [
+        *_section(
+            "The claims along training: verdicts at the milestones and at the end",
+            header,
+            rows,
+        ),
+        f"Each claim judged again by the same measures on the models' weights after "
+        f"{', '.join(f'{f:g}' for f in fractions)} of their training steps "
+        f"(models {', '.join(models)}; a claim that reads another model is judged at "
+        f"the end only). A verdict that differs from the end's at {SETTLED_FROM:g} of training "
+        "or later is not settled.",
+        "",
+        f"![The claims along training](figures/{CLAIMS_FIGURE}.png)",
+        "",
+    ]
+
+
 def _claims(found: list[Claim]) -> list[str]:
     if not found:
         return []
@@ -386,7 +439,7 @@ def _figure_gallery(target: dict[str, Any]) -> list[str]:
 def results_markdown(params: dict[str, Any], target_name: str = "all") -> str:
     target = params["targets"][target_name]
     experiments = [(d, m) for d in target["datasets"] for m in target["models"]]
-    found = claims(params, target)
+    found = claims_along_training(params, target)
     return "\n".join(
         [
             "# GAIA reproduction: results of this run",
@@ -395,6 +448,7 @@ def results_markdown(params: dict[str, Any], target_name: str = "all") -> str:
             *_run_header(target),
             *_timing(experiments),
             *_training_states(params, target),
+            *_along_training(target, found),
             *_reconstruction(experiments),
             *_fid(params, target),
             *_attributes(params, target),

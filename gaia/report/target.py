@@ -22,7 +22,7 @@ from gaia import __version__, paths
 from gaia.dvc_export import dvc_file
 from gaia.figures.seeds import SeedCurves, SeedValues, plot_curves_over_seeds, plot_over_seeds
 from gaia.figures.training import read_log
-from gaia.report.claims import Claim, OverSeeds, claims, load
+from gaia.report.claims import Claim, OverSeeds, claims_along_training, load
 from gaia.report.markdown import number, spread, table
 from gaia.runs import publish_figures, seeded_target
 from gaia.utils.io import sha256_file, write_text
@@ -168,7 +168,7 @@ def claims_over_seeds(folders: dict[int, Path]) -> list[OverSeeds]:
     for seed, folder in folders.items():
         run = yaml.safe_load((folder / "params.yaml").read_text(encoding="utf-8"))
         with contextlib.chdir(folder):
-            for claim in claims(run, run["targets"]["all"]):
+            for claim in claims_along_training(run, run["targets"]["all"]):
                 tested.setdefault(claim.key, {})[seed] = claim
     return [OverSeeds(runs) for runs in tested.values()]
 

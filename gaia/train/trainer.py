@@ -4,7 +4,11 @@
     results/DATASET/MODEL/train_log.jsonl     one JSON line per log interval (and per eval)
     results/DATASET/MODEL/train_metrics.json  held-out reconstruction errors, time, speed
     results/DATASET/MODEL/samples/            the monitor grid every sample_every steps
-    results/DATASET/MODEL/resume/             checkpoint, live log and grids (not an output)
+    results/DATASET/MODEL/milestones/F/       the same three files after a fraction F of the
+                                              steps (training.milestones), for judging the
+                                              claims along training (MODEL@F experiments)
+    results/DATASET/MODEL/resume/             checkpoint, live log, grids and milestones (not
+                                              an output)
 
 Determinism: the initial weights come from torch.manual_seed(seed); the batch order of epoch e
 from a generator seeded with (seed, 1, e); the alphas of step s from one seeded with (seed, 2, s).
@@ -22,6 +26,7 @@ import json
 import logging
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,14 +40,16 @@ from gaia.config import dataset_config
 from gaia.data.line_angles import drawn_lines, line_threshold, reference_lines
 from gaia.data.store import Split, load_split
 from gaia.errors import GaiaError
-from gaia.experiment import Experiment, resolve_experiment
+from gaia.experiment import Experiment, milestone_step, resolve_experiment
 from gaia.train.checkpoint import load_checkpoint, restore_rng_states, save_checkpoint
 from gaia.train.distributed import SINGLE_PROCESS, Ranks, close_ranks, init_ranks
 from gaia.train.divergence import diverged, non_finite, non_finite_weights
 from gaia.train.lock import empty_folder, training_lock
+from gaia.train.milestones import folder_name
 from gaia.train.monitor import Judge, evaluate, save_sample_grid
 from gaia.train.objectives import OBJECTIVES, Objective
 from gaia.utils import curves
+from gaia.utils.artifacts import load_json
 from gaia.utils.device import autocast_dtype, select_device
 from gaia.utils.images import nchw_view, to_model_input
 from gaia.utils.io import atomic_directory, atomic_path, write_json, write_text
@@ -270,10 +277,11 @@ def run_steps(
     start_step: int,
     train_seconds: float,
     progress: bool,
+    keep_milestone: Callable[[int, float], None] = lambda done, seconds: None,
 ) -> float:
     """Train from `start_step` to the last step: log every `log_every` steps, evaluate, draw
-    the grid and checkpoint at their intervals (rank 0; the logged losses are means over the
-    ranks). Returns the training seconds in total."""
+    the grid, keep the milestones and checkpoint at their steps (rank 0; the logged losses are
+    means over the ranks). Returns the training seconds in total."""
     settings = exp.training
     ranks = objective.ranks
     live_log = JsonlLog(resume / "train_log.jsonl", start_step) if ranks.is_main else None
@@ -321,6 +329,8 @@ def run_steps(
             )
             sums, interval_steps = {}, 0
         if live_log is not None:  # rank 0; the others go on and wait for it at the next step
+            # Before the checkpoint of the same step: a run resumed from that checkpoint has it.
+            keep_milestone(done, train_seconds)
             write_due_files(
                 exp, objective, monitoring, resume, live_log, done, train_seconds, start_step
             )
@@ -387,14 +397,29 @@ def train_ranks(
         batches.steps_per_epoch,
         ranks.world_size,
     )
+    fractions = {milestone_step(settings["steps"], f): f for f in settings["milestones"]}
+
+    def keep_milestone(done: int, seconds: float) -> None:
+        if done in fractions and done < settings["steps"]:
+            folder = milestone_folder(resume, fractions[done])
+            write_evaluated_model(
+                exp, objective, resume, test_split.images, seconds, judge, done, folder
+            )
+
     train_seconds = run_steps(
-        exp, objective, batches, monitoring, resume, start_step, train_seconds, progress
+        exp,
+        objective,
+        batches,
+        monitoring,
+        resume,
+        start_step,
+        train_seconds,
+        progress,
+        keep_milestone,
     )
     result = TrainResult(exp, {})
     if ranks.is_main:
-        result = write_outputs(
-            exp, objective, resume, test_split.images, device, train_seconds, judge
-        )
+        result = write_outputs(exp, objective, resume, test_split.images, train_seconds, judge)
     ranks.barrier()  # no rank leaves (and tears the group down) before the outputs exist
     return result
 
@@ -406,57 +431,109 @@ def late_gain(records: list[dict[str, Any]], steps: int) -> float | None:
     )
 
 
-def write_outputs(
+def milestone_folder(resume: Path, fraction: float) -> Path:
+    return resume / "milestones" / folder_name(fraction)
+
+
+def write_evaluated_model(
     exp: Experiment,
     objective: Objective,
     resume: Path,
     test_images_uint8: np.ndarray,
-    device: torch.device,
     train_seconds: float,
-    judge: Judge | None = None,
-) -> TrainResult:
-    """Held-out errors on the whole test split, then the declared outputs, each atomically."""
+    judge: Judge | None,
+    step: int,
+    folder: Path,
+    samples: Path | None = None,
+) -> dict[str, Any]:
+    """The model at `step`, evaluated on the whole test split: folder/model.pt,
+    folder/train_log.jsonl (the log so far) and folder/train_metrics.json (and the grids so far
+    into `samples`), each written atomically. Returns the metrics."""
     settings = exp.training
-    test_images = to_model_input(nchw_view(test_images_uint8), device)
-    errors = evaluate(objective, test_images, settings["batch_size"], judge)
     records = [
         json.loads(line)
         for line in (resume / "train_log.jsonl").read_text(encoding="utf-8").splitlines()
     ]
+    test_images = to_model_input(nchw_view(test_images_uint8), objective.device)
+    errors = evaluate(objective, test_images, settings["batch_size"], judge)
     speeds = [r["images_per_s"] for r in records if "images_per_s" in r]
     metrics = {
         **{f"test_{k}": v for k, v in errors.items()},
-        "late_gain_recon_l1": late_gain(records, settings["steps"]),
+        "late_gain_recon_l1": late_gain(records, step),
         "test_images": len(test_images),
-        "steps": settings["steps"],
-        "images_seen": settings["steps"] * settings["batch_size"],
+        "steps": step,
+        "images_seen": step * settings["batch_size"],
         "train_seconds": train_seconds,
         "images_per_s": float(np.median(speeds)) if speeds else 0.0,
         # What `precision` resolved to on this machine: the numbers depend on it.
         "precision": "bf16" if objective.autocast_dtype == torch.bfloat16 else "fp32",
     }
+    if step < settings["steps"]:
+        metrics["fraction_of_steps"] = step / settings["steps"]
     # The exported G is the evaluated one (the weight average where there is one); the raw
     # weights go along as "generator_raw".
     modules = {k: m.state_dict() for k, m in objective.modules.items()}
     if objective.average is not None:
         modules["generator_raw"] = modules["generator"]
         modules["generator"] = modules.pop("generator_average")
-    with atomic_path(paths.model_file(exp.dataset, exp.model)) as tmp:
+    with atomic_path(folder / paths.MODEL_FILE) as tmp:
         torch.save(
             {
                 "modules": modules,
                 "experiment": exp.to_dict(),
                 "gaia_version": __version__,
                 "torch_version": str(torch.__version__),
-                "step": settings["steps"],
+                "step": step,
             },
             tmp,
         )
-    with atomic_path(paths.train_log(exp.dataset, exp.model)) as tmp:
+    with atomic_path(folder / paths.TRAIN_LOG) as tmp:
         shutil.copyfile(resume / "train_log.jsonl", tmp)
-    with atomic_directory(paths.samples_dir(exp.dataset, exp.model)) as tmp:
-        for grid in sorted((resume / "samples").glob("*.png")):
-            shutil.copyfile(grid, tmp / grid.name)
-    write_json(paths.train_metrics(exp.dataset, exp.model), metrics)
-    log.info("%s: held-out %s", exp.name, {k: round(v, 5) for k, v in errors.items()})
+    if samples is not None:
+        with atomic_directory(samples) as tmp:
+            for grid in sorted((resume / "samples").glob("*.png")):
+                shutil.copyfile(grid, tmp / grid.name)
+    write_json(folder / paths.TRAIN_METRICS, metrics)
+    log.info(
+        "%s at step %d: held-out %s", exp.name, step, {k: round(v, 5) for k, v in errors.items()}
+    )
+    return metrics
+
+
+def write_outputs(
+    exp: Experiment,
+    objective: Objective,
+    resume: Path,
+    test_images_uint8: np.ndarray,
+    train_seconds: float,
+    judge: Judge | None = None,
+) -> TrainResult:
+    """The final model, evaluated, and the milestones kept on the way: the declared outputs."""
+    metrics = write_evaluated_model(
+        exp,
+        objective,
+        resume,
+        test_images_uint8,
+        train_seconds,
+        judge,
+        exp.training["steps"],
+        exp.out_dir,
+        samples=paths.samples_dir(exp.dataset, exp.model),
+    )
+    with atomic_directory(paths.milestones_dir(exp.dataset, exp.model)) as tmp:
+        for fraction in exp.training["milestones"]:
+            kept = milestone_folder(resume, fraction)
+            step = milestone_step(exp.training["steps"], fraction)
+            metrics_file = kept / paths.TRAIN_METRICS
+            if not metrics_file.exists() or load_json(metrics_file)["steps"] != step:
+                # Resumed past it from a run with other steps or milestones: not kept.
+                log.warning(
+                    "%s: milestone %g (step %d) was not kept by this run; retrain with --fresh "
+                    "to judge it",
+                    exp.name,
+                    fraction,
+                    step,
+                )
+                continue
+            shutil.copytree(kept, tmp / kept.name)
     return TrainResult(exp, metrics)

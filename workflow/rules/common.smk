@@ -5,7 +5,7 @@ from pathlib import Path
 
 from gaia import code_deps, paths
 from gaia.config import lookup, validate_params, write_effective_params
-from gaia.experiment import experiment_param_keys
+from gaia.experiment import experiment_param_keys, judged_models
 from gaia.figures import registry
 from gaia.runs import run_param_keys
 from gaia.utils.gpus import gpu_slots_per_job, schedulable_cpus
@@ -35,9 +35,14 @@ if "cpu_slots" not in workflow.global_resources:
 GPU_SLOTS_PER_JOB = gpu_slots_per_job(config["training"]["device"])
 
 
+# A model is a trained one or a milestone of one, MODEL@FRACTION (gaia/train/milestones.py).
+TRAINED_MODEL = "[a-z][a-z0-9_]*"
+FRACTION = "0?[.][0-9]+"
+
+
 wildcard_constraints:
     dataset="[a-z][a-z0-9_]*",
-    model="[a-z][a-z0-9_]*",
+    model=f"{TRAINED_MODEL}(@{FRACTION})?",
     target="[a-z][a-z0-9]*",
     seed="[0-9]+",
 
@@ -120,7 +125,12 @@ def target_experiments():
     return [(d, m) for d in ALL["datasets"] for m in ALL["models"]]
 
 
-def all_figures(scopes=(registry.DATASET, registry.ATTRIBUTE)):
+def judged_experiments():
+    """The target's experiments and the milestones its claims are judged at."""
+    return [(d, m) for d in ALL["datasets"] for m in judged_models(ALL)]
+
+
+def all_figures(scopes=(registry.DATASET, registry.ATTRIBUTE, registry.RUN)):
     """The figures of the `all` target (PNG; each job also writes the PDF) of these scopes."""
     return [
         paths.figure(f.stem(d)) for f, d in registry.target_figures(ALL) if f.scope in scopes
@@ -128,15 +138,15 @@ def all_figures(scopes=(registry.DATASET, registry.ATTRIBUTE)):
 
 
 def all_target_outputs():
-    attribute_experiments = [(d, m) for d in ALL["attribute_datasets"] for m in ALL["models"]]
+    attribute_experiments = [(d, m) for d in ALL["attribute_datasets"] for m in judged_models(ALL)]
     return [
-        *(paths.train_metrics(d, m) for d, m in target_experiments()),
+        *(paths.train_metrics(d, m) for d, m in judged_experiments()),
         *(paths.classifier_metrics(d) for d in ALL["datasets"]),
-        *(paths.interpolation_metrics(d, m) for d, m in target_experiments()),
-        *(paths.probe(d, m) for d, m in target_experiments()),
+        *(paths.interpolation_metrics(d, m) for d, m in judged_experiments()),
+        *(paths.probe(d, m) for d, m in judged_experiments()),
         *(paths.attribute_summary(d, m) for d, m in attribute_experiments),
         *(paths.attribute_cosines(d, m) for d, m in attribute_experiments),
-        *(paths.fid_metrics(d, m) for d in ALL["fid_datasets"] for m in ALL["models"]),
+        *(paths.fid_metrics(d, m) for d in ALL["fid_datasets"] for m in judged_models(ALL)),
         *all_figures(registry.SCOPES),
         paths.results_report(),
         paths.datasets_report(),

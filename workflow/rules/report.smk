@@ -52,14 +52,16 @@ rule report_datasets:
 
 rule report_results:
     input:
-        train=[paths.train_metrics(d, m) for d, m in target_experiments()],
-        logs=[paths.train_log(d, m) for d, m in target_experiments()],
-        interpolation=[paths.interpolation_metrics(d, m) for d, m in target_experiments()],
-        probe=[paths.probe(d, m) for d, m in target_experiments()],
+        train=[paths.train_metrics(d, m) for d, m in judged_experiments()],
+        logs=[paths.train_log(d, m) for d, m in judged_experiments()],
+        interpolation=[paths.interpolation_metrics(d, m) for d, m in judged_experiments()],
+        probe=[paths.probe(d, m) for d, m in judged_experiments()],
         attributes=[
-            paths.attribute_summary(d, m) for d in ALL["attribute_datasets"] for m in ALL["models"]
+            paths.attribute_summary(d, m)
+            for d in ALL["attribute_datasets"]
+            for m in judged_models(ALL)
         ],
-        fid=[paths.fid_metrics(d, m) for d in ALL["fid_datasets"] for m in ALL["models"]],
+        fid=[paths.fid_metrics(d, m) for d in ALL["fid_datasets"] for m in judged_models(ALL)],
         fid_info=[paths.fid_reference_info(d) for d in ALL["fid_datasets"]],
         judge=[paths.classifier_metrics(d) for d in ALL["attribute_datasets"]],
         figures=all_figures(),

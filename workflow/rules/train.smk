@@ -12,6 +12,9 @@ rule train:
         log=paths.train_log("{dataset}", "{model}"),
         metrics=paths.train_metrics("{dataset}", "{model}"),
         samples=directory(paths.samples_dir("{dataset}", "{model}")),
+        milestones=directory(paths.milestones_dir("{dataset}", "{model}")),
+    wildcard_constraints:
+        model=TRAINED_MODEL,
     params:
         params_file=PARAMS_FILE,
         values=lambda w: param_values(*experiment_param_keys(config, w.dataset, w.model)),
@@ -28,3 +31,26 @@ rule train:
         CONDA_ENV
     shell:
         "gaia train --experiment {wildcards.dataset}/{wildcards.model} --log {log} --params {params.params_file}"
+
+
+# A milestone MODEL@FRACTION (gaia/train/milestones.py): the model training kept after that
+# fraction of its steps, as an experiment of its own that the analyses treat like any other.
+rule milestone:
+    input:
+        milestones=paths.milestones_dir("{dataset}", "{model}"),
+        code=step_code("milestone"),
+    output:
+        model=paths.model_file("{dataset}", "{model}@{fraction}"),
+        log=paths.train_log("{dataset}", "{model}@{fraction}"),
+        metrics=paths.train_metrics("{dataset}", "{model}@{fraction}"),
+    wildcard_constraints:
+        model=TRAINED_MODEL,
+        fraction=FRACTION,
+    params:
+        params_file=PARAMS_FILE,
+    log:
+        paths.log_file("milestone", "{dataset}-{model}@{fraction}"),
+    conda:
+        CONDA_ENV
+    shell:
+        "gaia milestone --experiment {wildcards.dataset}/{wildcards.model}@{wildcards.fraction} --log {log} --params {params.params_file}"
