@@ -214,6 +214,18 @@ def cmd_report(args: argparse.Namespace, params: dict[str, Any]) -> None:
     log.info("wrote %s", write(params, args.target))
 
 
+def cmd_compare_runs(args: argparse.Namespace, params: dict[str, Any]) -> None:
+    from gaia.report.agreement import write_agreement
+
+    folders = {}
+    for run in args.run:
+        label, equals, folder = run.partition("=")
+        if not equals or not label or not folder:
+            raise GaiaError(f"--run {run!r}: write LABEL=FOLDER, e.g. fp32=../gaia-fp32")
+        folders[label] = Path(folder)
+    log.info("wrote %s", write_agreement(folders, args.condition, args.out))
+
+
 def cmd_pull(args: argparse.Namespace, params: dict[str, Any]) -> None:
     from gaia.remote import pull
 
@@ -243,6 +255,7 @@ STEP_MODULES = {
     "run": ("gaia.runs",),
     "dvc-yaml": ("gaia.dvc_export",),
     "pull": ("gaia.remote",),
+    "compare-runs": ("gaia.report.agreement",),
 }
 
 
@@ -332,6 +345,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="target: a seeded target's report over its seeds (docs/results/ for full)",
     )
     sub.add_argument("--target", default="all", help="report on the datasets of this target")
+    sub = step(
+        "compare-runs",
+        cmd_compare_runs,
+        "the claims' verdicts in two or more finished runs of `all`, side by side",
+    )
+    sub.add_argument("--run", action="append", required=True, metavar="LABEL=FOLDER")
+    sub.add_argument("--condition", default="the condition that differs between the runs")
+    sub.add_argument("--out", type=Path, required=True, help="the markdown page to write")
     sub = step("pull", cmd_pull, "pull results from the DVC remote, current for Snakemake too")
     sub.add_argument(
         "targets",

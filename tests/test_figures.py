@@ -120,3 +120,29 @@ def test_the_curves_figure_draws_a_panel_per_dataset_with_a_line_per_seed(tmp_pa
     assert figure_layout(png)["Panels"] == "2"
     with pytest.raises(ValueError, match="no curve to draw"):
         plot_curves_over_seeds({"faces": {"gaia": {}}}, tmp_path / "none.png")
+
+
+def test_the_claims_figure_draws_a_cell_per_claim_and_milestone(tmp_path, monkeypatch) -> None:
+    from gaia.figures.claims import plot_claims_along_training, verdict_grid
+    from gaia.report.claims import Claim, Measure, Verdict
+
+    measure = Measure("error", ("gaia", "ae"), (1.0, 2.0))
+    settled = Claim("a/x", "A", "x", (measure,), history={0.25: Verdict.NOT_SUPPORTED})
+    unsettled = Claim("b/x", "B", "x", (measure,), history={0.5: Verdict.MIXED})
+    labels, columns, cells = verdict_grid([settled, unsettled])
+    assert labels == ["A [x]", "B [x]"] and columns == ["0.25", "0.5", "end"]
+    assert cells == [
+        [Verdict.NOT_SUPPORTED, None, Verdict.SUPPORTED],
+        [None, Verdict.MIXED, Verdict.SUPPORTED],
+    ]
+    # A target without GAIA and the AE judges nothing, and the figure says so.
+    monkeypatch.chdir(tmp_path)
+    target = {
+        "datasets": ["lines"],
+        "models": ["vae"],
+        "attribute_datasets": [],
+        "fid_datasets": [],
+    }
+    params = {"models": {"vae": {"objective": "vae"}}}
+    (png, pdf) = plot_claims_along_training(params, target, tmp_path / "claims.png")
+    assert png.is_file() and pdf.is_file()

@@ -38,8 +38,11 @@ def plot_claims_along_training(
     params: dict[str, Any], target: dict[str, Any], out_png: str | Path | None = None
 ) -> list[Path]:
     found = claims_along_training(params, target)
-    if not found:
-        raise ValueError("no claim to draw: the target has no GAIA and AE to judge")
+    if not found:  # a target without GAIA or the AE: nothing is judged, and the page says so
+        fig, ax = plt.subplots(figsize=(5, 1.5))
+        ax.axis("off")
+        ax.text(0.5, 0.5, "No claim judged: the target trains no GAIA and AE", ha="center")
+        return save_figure(fig, out_png or paths.figure("claims_along_training"))
     labels, columns, cells = verdict_grid(found)
     height = 0.42 * len(labels) + 1.6
     fig, ax = plt.subplots(figsize=(4.0 + 1.1 * len(columns), height))
