@@ -21,7 +21,7 @@ from gaia.utils.io import write_text
 # Dataset kinds whose images carry binary attributes (OLS vs mean-difference vectors, edits).
 ATTRIBUTE_KINDS = ("synthfaces", "celeba", "celebahq")
 # Model objectives (gaia/train/objectives.py); a model's settings go under its objective's name.
-OBJECTIVES = ("gaia", "ae", "vae", "acai")
+OBJECTIVES = ("gaia", "gaia_later", "ae", "vae", "acai")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SCHEMA_PATH = REPO_ROOT / "workflow" / "schemas" / "params.schema.yaml"

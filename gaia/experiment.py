@@ -39,7 +39,7 @@ RESUMABLE_KEYS = frozenset(
 class Experiment:
     dataset: str
     model: str
-    objective: str  # "gaia", "ae", "vae" or "acai" (gaia/train/objectives.py)
+    objective: str  # "gaia", "gaia_later", "ae", "vae" or "acai" (gaia/train/objectives.py)
     generator: AutoencoderConfig
     discriminator: AutoencoderConfig | None
     objective_params: dict[str, Any]
@@ -146,7 +146,7 @@ def resolve_experiment(params: dict[str, Any], name: str) -> Experiment:
         variational = model_cfg["objective"] == "vae"
         generator = AutoencoderConfig(**shape, **preset["generator"], variational=variational)
         discriminator = None
-        if model_cfg["objective"] == "gaia":
+        if model_cfg["objective"] in ("gaia", "gaia_later"):  # the models with a D
             discriminator = AutoencoderConfig(**shape, **preset["discriminator"], content_dim=None)
     except ValueError as exc:
         raise ParamsError(

@@ -103,7 +103,7 @@ def test_ae_baseline_learns(tiny_params: dict) -> None:
     assert not hasattr(objective, "discriminator")
 
 
-@pytest.mark.parametrize("model", ["gaia", "ae", "vae", "acai"])
+@pytest.mark.parametrize("model", ["gaia", "gaia_later", "ae", "vae", "acai"])
 def test_training_writes_outputs_and_resumes_exactly(
     workdir: Path, tiny_params: dict, model: str
 ) -> None:

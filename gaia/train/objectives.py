@@ -6,6 +6,8 @@ with lr_D and G's Adam minimises L_G over G's parameters with lr_G. By default b
 from the same forward pass and both optimisers step together ("simultaneous", as the reference's
 single sess.run); "alternating" updates D first, then recomputes the forward pass for G.
 
+The later GAIA (gaia/train/later_losses.py): the author's later objective on the same networks.
+
 AE: the same generator, trained on a pixel reconstruction loss only, with Adam at lr_max.
 VAE and ACAI: the baselines of ACAI's code (gaia/train/baseline_losses.py), on the same
 generator (a VAE's encoders also give log-variances) and, for ACAI, a critic.
@@ -28,6 +30,7 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
+from gaia.errors import GaiaError
 from gaia.experiment import Experiment
 from gaia.models.autoencoder import Autoencoder, Critic
 from gaia.train.baseline_losses import (
@@ -40,6 +43,13 @@ from gaia.train.baseline_losses import (
     vae_losses,
 )
 from gaia.train.distributed import SINGLE_PROCESS, Ranks, global_mean_through
+from gaia.train.later_losses import (
+    LaterGaiaConfig,
+    LaterGaiaLosses,
+    chi2_mixing_weights,
+    later_gaia_losses,
+    mix,
+)
 from gaia.train.losses import (
     GaiaLossConfig,
     balanced_learning_rates,
@@ -279,8 +289,56 @@ class GaiaObjective(Objective):
         return {**views, "D(X)": d_x, "D(G(X))": d_gx, "D(G(Z_interp))": d_mid}
 
 
+class LaterGaiaObjective(GaiaObjective):
+    """The author's later GAIA (gaia/train/later_losses.py): D reconstructs G(X) as X and is
+    adversarial on interpolants only, which mix the whole batch; G and D step together from one
+    forward pass at lr_max, G with Adam(beta_1 0.5), D with RMSprop (the notebook's; Keras'
+    defaults otherwise: beta_2 0.999, rho 0.9, epsilon 1e-7; TF adds RMSprop's epsilon inside
+    the square root, torch outside, a difference of 1e-7 in the denominator)."""
+
+    def add_networks(self) -> None:
+        assert self.exp.discriminator is not None
+        if self.ranks.world_size > 1:
+            raise GaiaError(
+                f"{self.exp.name}: the later GAIA mixes codes across the whole batch, which is "
+                "not split over processes; train it with training.processes: 1"
+            )
+        self.discriminator = self._add_network("discriminator", Autoencoder(self.exp.discriminator))
+        self.config = LaterGaiaConfig(**self.exp.objective_params)
+        lr = self.exp.training["lr_max"]
+        self.optimizers["generator"] = torch.optim.Adam(
+            self.generator.parameters(), lr=lr, betas=(self.config.generator_beta1, 0.999), eps=1e-7
+        )
+        if self.config.discriminator_optimizer == "rmsprop":
+            self.optimizers["discriminator"] = torch.optim.RMSprop(
+                self.discriminator.parameters(), lr=lr, alpha=0.9, eps=1e-7
+            )
+
+    def forward_losses(self, x: Tensor, weights: Tensor) -> LaterGaiaLosses:  # type: ignore[override]
+        batch = x.shape[0]
+        with self.autocast():
+            style, content = self.generator.encode(x)
+            decoded = self.generator.decode(
+                torch.cat([style, mix(style, weights)]), torch.cat([content, mix(content, weights)])
+            )
+            g_x, g_interp = decoded[:batch], decoded[batch:]
+            d_x = self.discriminator(x)
+            d_gx, d_g_interp = self.discriminator(decoded).split(batch)
+        return later_gaia_losses(x, g_x, d_x, d_gx, g_interp, d_g_interp, self.config.alpha)
+
+    def train_step(self, x: Tensor, rng: torch.Generator) -> dict[str, float]:
+        losses = self.forward_losses(x, chi2_mixing_weights(x.shape[0], rng).to(self.device))
+        lr = self.exp.training["lr_max"]
+        d_grads = self._gradients(losses.d_loss, "discriminator", retain_graph=True)
+        g_grads = self._gradients(losses.g_loss, "generator")
+        self._step("discriminator", d_grads, lr)
+        self._step("generator", g_grads, lr)
+        return {**losses.scalars(), "lr_D": lr, "lr_G": lr}
+
+
 OBJECTIVES: dict[str, type[Objective]] = {
     "gaia": GaiaObjective,
+    "gaia_later": LaterGaiaObjective,
     "ae": AEObjective,
     "vae": VaeObjective,
     "acai": AcaiObjective,
