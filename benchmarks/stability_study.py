@@ -1,0 +1,244 @@
+"""GAIA's stability over seeds (docs/stability/): train the variants seed by seed, then report.
+
+    python benchmarks/stability_study.py run --variant gaia_later --seed 0 [--precision fp32]
+    python benchmarks/stability_study.py report
+
+`run` trains one seed of one variant at `full`'s synthfaces settings for STEPS steps (with
+benchmarks/learning_runs.py's variant parameters, into results/synthfaces/MODEL/) and copies
+the run's log, metrics and parameter file into docs/stability/runs/synthfaces/VARIANT/sSEED/:
+commit that folder as soon as it appears, so that a run cut off with its machine loses only
+itself. `report` reads every committed run, judges each with the pipeline's own detector
+(gaia/report/training_state.py) and writes docs/stability/README.md with the collapse rate of
+each variant (Wilson 95% interval), the onsets, the held-out L1 per seed, and the figure of
+every seed's held-out curve (docs/stability/curves.png).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+from learning_runs import RUNS, variant_params
+
+from gaia import paths
+from gaia.config import load_params
+from gaia.figures.common import plt, save_figure
+from gaia.metrics.realism import wilson_interval
+from gaia.report.markdown import number, table
+from gaia.report.training_state import TrainingState, assess_log
+
+DATASET = "synthfaces"
+STEPS = 4000
+FULL_SETTINGS = [
+    "training.eval_every=200",
+    "training.sample_every=1000",
+    "training.checkpoint_every=500",
+]
+STUDY = Path("docs/stability")
+# variant -> (the model it derives from, its overrides, the seeds the study asks for)
+VARIANTS: dict[str, tuple[str, list[str], int]] = {
+    "gaia": ("gaia", [], 8),
+    "gaia_later": ("gaia_later", [], 8),
+    "gaia_detach": ("gaia", ["objective.detach_balance=true"], 4),
+    "gaia_recon1": ("gaia", ["objective.recon_weight=1"], 4),
+}
+WORDS = {
+    "gaia": "the faithful GAIA (the paper's objective and constants)",
+    "gaia_later": "the author's later GAIA (avgn gaia4.py; an experimental variant)",
+    "gaia_detach": "the faithful GAIA with detach_balance: true",
+    "gaia_recon1": "the faithful GAIA with recon_weight: 1",
+}
+
+
+def run_folder(variant: str, seed: int, precision: str = "auto") -> Path:
+    suffix = "" if precision == "auto" else f"_{precision}"
+    return STUDY / "runs" / DATASET / variant / f"s{seed}{suffix}"
+
+
+def run(args: argparse.Namespace) -> None:
+    base, overrides, _ = VARIANTS[args.variant]
+    suffix = "" if args.precision == "auto" else f"_{args.precision}"
+    name = f"{args.variant.removeprefix(base).lstrip('_')}_s{args.seed}{suffix}".lstrip("_")
+    settings = [
+        *FULL_SETTINGS,
+        f"training.seed={args.seed}",
+        f"training.precision={args.precision}",
+    ]
+    params = variant_params(
+        load_params(Path(args.params)), DATASET, base, name, [*overrides, *settings], STEPS
+    )
+    model = f"{base}_{name}"
+    params_file = RUNS / DATASET / f"{model}.yaml"
+    params_file.parent.mkdir(parents=True, exist_ok=True)
+    params_file.write_text(yaml.safe_dump(params, sort_keys=False), encoding="utf-8")
+    command = ["gaia", "train", "--params", str(params_file), "--experiment", f"{DATASET}/{model}"]
+    done = subprocess.run(
+        [*command, "--no-progress", "--log", str(params_file.with_suffix(".log"))]
+    )
+    if done.returncode != 0:
+        sys.exit(done.returncode)
+    out = Path(args.out) / run_folder(args.variant, args.seed, args.precision)
+    out.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(paths.train_log(DATASET, model), out / "train_log.jsonl")
+    shutil.copyfile(paths.train_metrics(DATASET, model), out / "train_metrics.json")
+    shutil.copyfile(params_file, out / "params.yaml")
+    print(f"wrote {out}: commit it")
+
+
+def judged_runs(settings: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
+    """variant -> run folder name -> its log, metrics and state, judged with the detector's
+    settings of today's params.yaml (`report`), whatever the run's own file says."""
+    found: dict[str, dict[str, dict[str, Any]]] = {}
+    for folder in sorted((STUDY / "runs" / DATASET).glob("*/s*")):
+        metrics = json.loads((folder / "train_metrics.json").read_text(encoding="utf-8"))
+        state = assess_log(folder / "train_log.jsonl", metrics["steps"], settings)
+        curve = [
+            (r["step"], r["eval_recon_l1"])
+            for r in map(json.loads, (folder / "train_log.jsonl").read_text().splitlines())
+            if "eval_recon_l1" in r
+        ]
+        found.setdefault(folder.parent.name, {})[folder.name] = {
+            "metrics": metrics, "state": state, "curve": curve
+        }  # fmt: skip
+    return found
+
+
+def plot_curves(found: dict[str, dict[str, dict[str, Any]]], out: Path) -> list[Path]:
+    fig, axes = plt.subplots(1, len(found), figsize=(4.2 * len(found), 3.4), squeeze=False)
+    for ax, (variant, runs) in zip(axes[0], found.items(), strict=True):
+        for i, (name, r) in enumerate(runs.items()):
+            steps, l1 = zip(*r["curve"], strict=True)
+            ax.plot(steps, l1, color=f"C{i % 10}", label=name, linewidth=1)
+            if r["state"].state is TrainingState.COLLAPSED and r["state"].onset_step is not None:
+                onset = r["state"].onset_step
+                ax.plot(onset, l1[steps.index(onset)], "x", color="black", markersize=8)
+        ax.set_yscale("log")
+        ax.set_title(variant, fontsize=9)
+        ax.set_xlabel("step", fontsize=8)
+        ax.legend(fontsize=6)
+    axes[0][0].set_ylabel("held-out L1 of G(X)", fontsize=8)
+    fig.suptitle("Every seed's held-out curve (x: a collapse's onset)", fontsize=9)
+    return save_figure(fig, out)
+
+
+def report(args: argparse.Namespace) -> None:
+    found = judged_runs(load_params(Path(args.params))["report"])
+    rows, seeds = [], []
+    for variant, runs in found.items():
+        main_runs = {n: r for n, r in runs.items() if "_" not in n}  # precision runs aside
+        states = [r["state"] for r in main_runs.values()]
+        k = sum(s.state is TrainingState.COLLAPSED for s in states)
+        low, high = wilson_interval(k, len(states))
+        finals = [r["metrics"]["test_recon_l1"] for r in main_runs.values()]
+        onsets = [s.onset_step for s in states if s.state is TrainingState.COLLAPSED]
+        asked = VARIANTS.get(variant, ("", [], 0))[2]
+        rows.append(
+            [
+                variant,
+                f"{len(states)} (of {asked})",
+                k,
+                f"{number(k / len(states))} [{number(low)}, {number(high)}]",
+                ", ".join(map(str, onsets)) or "-",
+                f"{number(float(np.median(finals)))} ({number(min(finals))}-{number(max(finals))})",
+            ]
+        )
+        for name, r in runs.items():
+            s = r["state"]
+            seeds.append(
+                [
+                    variant,
+                    name,
+                    # Runs from before the key trained with `auto` on an AVX-512 bf16 CPU.
+                    r["metrics"].get("precision", "bf16 (auto; not recorded)"),
+                    number(r["metrics"]["train_seconds"] / 60),
+                    str(s.state),
+                    number(r["metrics"]["test_recon_l1"]),
+                    f"{number(s.best_l1)} ({s.best_step})" if s.best_l1 is not None else "",
+                    number(s.diversity) if s.diversity is not None else "",
+                    s.onset_step if s.onset_step is not None else "",
+                ]
+            )
+    figure = STUDY / "curves.png"
+    plot_curves(found, figure)
+    text = [
+        "# GAIA's stability over seeds",
+        "",
+        "Generated by `python benchmarks/stability_study.py report` from the runs committed in "
+        "runs/ (one folder per variant and seed: the training log, the final metrics and the "
+        "parameter file). Every run trains synthfaces at `full`'s settings to "
+        f"{STEPS:,} steps; a run is judged by the pipeline's own detector "
+        "(gaia/report/training_state.py: collapsed when its last held-out L1 is 3x its own best "
+        "or more, or its reconstructions lose the inputs' diversity). Variants:",
+        "",
+        *(f"- `{v}`: {WORDS[v]}" for v in found),
+        "",
+        "## Collapse rate per variant",
+        "",
+        *table(
+            [
+                "variant",
+                "seeds run",
+                "collapsed",
+                "rate [Wilson 95%]",
+                "onsets (step)",
+                "held-out L1, median (range)",
+            ],
+            rows,
+        ),
+        "",
+        "![Every seed's held-out curve](curves.png)",
+        "",
+        "## Every run",
+        "",
+        *table(
+            [
+                "variant",
+                "run",
+                "precision",
+                "state",
+                "final L1",
+                "best (step)",
+                "diversity",
+                "collapse onset",
+            ],
+            seeds,
+        ),
+        "",
+        "## Running a seed",
+        "",
+        "```bash",
+        "python benchmarks/stability_study.py run --variant gaia_later --seed 0",
+        "git add docs/stability/runs && git commit -m 'stability: gaia_later seed 0'",
+        "python benchmarks/stability_study.py report",
+        "```",
+        "",
+    ]
+    (STUDY / "README.md").write_text("\n".join(text), encoding="utf-8")
+    print(f"wrote {STUDY / 'README.md'} and {figure}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--params", default="params.yaml")
+    commands = parser.add_subparsers(dest="command", required=True)
+    sub = commands.add_parser("run")
+    sub.add_argument("--variant", choices=list(VARIANTS), required=True)
+    sub.add_argument("--seed", type=int, required=True)
+    sub.add_argument("--precision", choices=["auto", "fp32", "bf16"], default="auto")
+    sub.add_argument("--out", default=".", help="the repository whose docs/stability/ gets the run")
+    sub.set_defaults(handler=run)
+    sub = commands.add_parser("report")
+    sub.set_defaults(handler=report)
+    args = parser.parse_args()
+    args.handler(args)
+
+
+if __name__ == "__main__":
+    main()
