@@ -109,10 +109,14 @@ def split_milestone(model: str) -> tuple[str, float | None]:
     return base, value
 
 
-def judged_models(target: dict[str, Any]) -> list[str]:
-    """A target's models and the milestones its claims are judged at (`along_training`; of
-    its models those the target trains): every one of them gets the analyses."""
-    return [*target["models"], *(milestone_name(m, f) for m, f in judged_milestones(target))]
+def judged_models(target: dict[str, Any], dataset: str | None = None) -> list[str]:
+    """A target's models and the milestones its claims are judged at on `dataset` (any of the
+    target's, when None; `along_training`, of its models those the target trains): every one
+    of them gets the analyses."""
+    along = target.get("along_training", {})
+    judged = dataset is None or dataset in along.get("datasets", target["datasets"])
+    milestones = [milestone_name(m, f) for m, f in judged_milestones(target)] if judged else []
+    return [*target["models"], *milestones]
 
 
 def judged_milestones(target: dict[str, Any]) -> list[tuple[str, float]]:

@@ -102,10 +102,10 @@ def write_log(path: Path, errors: list[float], diversity: float = 0.9) -> None:
 def make_results(params: dict[str, Any]) -> dict[Path, dict[str, Any]]:
     """Metric files for the default `all` target, written under the current directory."""
     target = params["targets"]["all"]
-    models = judged_models(target)  # and the milestones the claims are judged at
     value = Values()
     files: dict[Path, dict[str, Any]] = {}
-    for d, m in itertools.product(target["datasets"], models):
+    # every model, and the milestones the claims are judged at
+    for d, m in [(ds, m) for ds in target["datasets"] for m in judged_models(target, ds)]:
         train = {key: value() for key in HELD_OUT.values()}
         if d not in target["attribute_datasets"]:  # lines: drawn at their angle, and judged
             train |= {key: value() for key in LINES_HELD_OUT.values()}
@@ -130,7 +130,7 @@ def make_results(params: dict[str, Any]) -> dict[Path, dict[str, Any]]:
             "extractors": ["domain"],
             "skipped": {"inception-v3-compat": "weights missing; offline"},
         }
-        for m in models:
+        for m in judged_models(target, d):
             fid = {}
             for image_set in SETS:
                 fid |= {f"fid_domain_{image_set}": value(), f"kid_domain_{image_set}_mean": value()}
@@ -145,7 +145,10 @@ def make_results(params: dict[str, Any]) -> dict[Path, dict[str, Any]]:
     for d in target["attribute_datasets"]:
         judge = {f"judge_leakage_{pair}": value() for pair in PAIRS[:3]}  # one not measured
         files[paths.classifier_metrics(d)] = {"accuracy_min": 0.99, **judge}
-    for d, m in itertools.product(target["attribute_datasets"], models):
+    attribute_experiments = [
+        (ds, m) for ds in target["attribute_datasets"] for m in judged_models(target, ds)
+    ]
+    for d, m in attribute_experiments:
         summary = {f"dependence_{pair}": value() for pair in PAIRS}
         for method in ("ols", "mean_difference"):
             summary[f"{method}_mean_efficacy"] = value()

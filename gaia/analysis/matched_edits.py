@@ -82,10 +82,14 @@ def matched_edits(
         for method, method_vectors in vectors.items():
             v = torch.from_numpy(np.asarray(method_vectors[group.index], np.float32))
 
-            def change(k: float, v=v, g=group) -> np.ndarray:
-                z = g.z + g.sign * k * v
-                edited = _probabilities(generator, classifier, z, settings["batch_size"])
-                return g.sign * (edited - g.base)  # per face: change per unit of a added
+            decoded: dict[float, np.ndarray] = {}  # the search ends on a k it already decoded
+
+            def change(k: float, v=v, g=group, decoded=decoded) -> np.ndarray:
+                if k not in decoded:
+                    z = g.z + g.sign * k * v
+                    edited = _probabilities(generator, classifier, z, settings["batch_size"])
+                    decoded[k] = g.sign * (edited - g.base)  # per face: change per unit added
+                return decoded[k]
 
             def efficacy(k: float, change=change, a=group.index) -> float:
                 return float(change(k)[:, a].mean())
@@ -98,7 +102,7 @@ def matched_edits(
                 matched["iterations"],
             )
             achieved = float("nan")
-            if np.isfinite(k):  # decode the matched edit once: its efficacy and its changes
+            if np.isfinite(k):  # the matched edit's efficacy and changes (decoded in the search)
                 found = change(k)
                 changes[method, group.attribute, group.direction] = found
                 achieved = float(found[:, group.index].mean())

@@ -84,10 +84,9 @@ def _with_data(files: Inputs) -> Inputs:
 def _claims_inputs(_: str | None, target: dict[str, Any]) -> dict[str, list[Path]]:
     """Every metric file the claims read (gaia/report/claims.py), of the target's models and
     of the milestones it judges them at."""
-    models = judged_models(target)
 
     def files(kind: Callable[[str, str], Path], datasets: list[str]) -> list[Path]:
-        return [kind(d, m) for d in datasets for m in models]
+        return [kind(d, m) for d in datasets for m in judged_models(target, d)]
 
     every, attributes = target["datasets"], target["attribute_datasets"]
     return {

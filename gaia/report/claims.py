@@ -712,7 +712,11 @@ def claims_along_training(params: dict[str, Any], target: dict[str, Any]) -> lis
     milestones = judged_milestones(target)
     final = claims(params, target)
     histories: dict[str, dict[float, Verdict]] = {c.key: {} for c in final}
-    part = {**target, "models": sorted({m for m, _ in milestones}, key=target["models"].index)}
+    judged = target.get("along_training", {}).get("datasets", target["datasets"])
+    part = {
+        **{key: [d for d in target[key] if d in judged] for key in DATASET_KEYS},
+        "models": sorted({m for m, _ in milestones}, key=target["models"].index),
+    }
     for fraction in sorted({f for _, f in milestones}):
         for claim in claims(params, part, fraction):
             if claim.key in histories:
@@ -722,6 +726,9 @@ def claims_along_training(params: dict[str, Any], target: dict[str, Any]) -> lis
 
 def _reads(claim: Claim, models: Sequence[str]) -> bool:
     return all(m in models for m in claim.states)
+
+
+DATASET_KEYS = ("datasets", "attribute_datasets", "fid_datasets")
 
 
 def claim_rows(params: dict[str, Any], target: dict[str, Any]) -> list[list[str]]:

@@ -410,7 +410,9 @@ def _along_training(target: dict[str, Any], found: list[Claim]) -> list[str]:
         ),
         f"Each claim judged again by the same measures on the models' weights after "
         f"{', '.join(f'{f:g}' for f in fractions)} of their training steps "
-        f"(models {', '.join(models)}; a claim that reads another model is judged at "
+        f"(models {', '.join(models)} on "
+        f"{', '.join(target['along_training'].get('datasets', target['datasets']))}; a claim "
+        "on another dataset or that reads another model is judged at "
         f"the end only). A verdict that differs from the end's at {SETTLED_FROM:g} of training "
         "or later is not settled.",
         "",

@@ -127,7 +127,7 @@ def target_experiments():
 
 def judged_experiments():
     """The target's experiments and the milestones its claims are judged at."""
-    return [(d, m) for d in ALL["datasets"] for m in judged_models(ALL)]
+    return [(d, m) for d in ALL["datasets"] for m in judged_models(ALL, d)]
 
 
 def all_figures(scopes=(registry.DATASET, registry.ATTRIBUTE, registry.RUN)):
@@ -138,7 +138,9 @@ def all_figures(scopes=(registry.DATASET, registry.ATTRIBUTE, registry.RUN)):
 
 
 def all_target_outputs():
-    attribute_experiments = [(d, m) for d in ALL["attribute_datasets"] for m in judged_models(ALL)]
+    attribute_experiments = [
+        (d, m) for d in ALL["attribute_datasets"] for m in judged_models(ALL, d)
+    ]
     return [
         *(paths.train_metrics(d, m) for d, m in judged_experiments()),
         *(paths.classifier_metrics(d) for d in ALL["datasets"]),
@@ -146,7 +148,7 @@ def all_target_outputs():
         *(paths.probe(d, m) for d, m in judged_experiments()),
         *(paths.attribute_summary(d, m) for d, m in attribute_experiments),
         *(paths.attribute_cosines(d, m) for d, m in attribute_experiments),
-        *(paths.fid_metrics(d, m) for d in ALL["fid_datasets"] for m in judged_models(ALL)),
+        *(paths.fid_metrics(d, m) for d in ALL["fid_datasets"] for m in judged_models(ALL, d)),
         *all_figures(registry.SCOPES),
         paths.results_report(),
         paths.datasets_report(),

@@ -59,9 +59,9 @@ rule report_results:
         attributes=[
             paths.attribute_summary(d, m)
             for d in ALL["attribute_datasets"]
-            for m in judged_models(ALL)
+            for m in judged_models(ALL, d)
         ],
-        fid=[paths.fid_metrics(d, m) for d in ALL["fid_datasets"] for m in judged_models(ALL)],
+        fid=[paths.fid_metrics(d, m) for d in ALL["fid_datasets"] for m in judged_models(ALL, d)],
         fid_info=[paths.fid_reference_info(d) for d in ALL["fid_datasets"]],
         judge=[paths.classifier_metrics(d) for d in ALL["attribute_datasets"]],
         figures=all_figures(),
