@@ -22,7 +22,7 @@ COLOURS = {
     Verdict.NOT_SETTLED: "#ffd92f",
     Verdict.NOT_MEASURED: "#d9d9d9",
 }
-LABEL_WIDTH = 60  # characters per line of a claim's label
+LABEL_WIDTH = 48  # characters of a claim's words in its label
 
 
 def verdict_grid(found: list[Claim]) -> tuple[list[str], list[str], list[list[Verdict | None]]]:
@@ -31,7 +31,11 @@ def verdict_grid(found: list[Claim]) -> tuple[list[str], list[str], list[list[Ve
     fractions = sorted({f for c in found for f in c.history})
     columns = [f"{f:g}" for f in fractions] + ["end"]
     cells = [[c.history.get(f) for f in fractions] + [c.measured] for c in found]
-    return [c.title for c in found], columns, cells
+    # The words shortened, the scope whole: it tells the rows of one claim apart.
+    labels = [
+        f"{textwrap.shorten(c.words, LABEL_WIDTH, placeholder='...')} [{c.scope}]" for c in found
+    ]
+    return labels, columns, cells
 
 
 def plot_claims_along_training(
@@ -58,11 +62,7 @@ def plot_claims_along_training(
     ax.set_ylim(len(labels), 0)
     ax.set_xticks(np.arange(len(columns)) + 0.5, columns, fontsize=7)
     ax.set_xlabel("fraction of each model's training steps", fontsize=7)
-    ax.set_yticks(
-        np.arange(len(labels)) + 0.5,
-        [textwrap.shorten(label, LABEL_WIDTH) for label in labels],
-        fontsize=6,
-    )
+    ax.set_yticks(np.arange(len(labels)) + 0.5, labels, fontsize=6)
     ax.tick_params(length=0)
     for side in ax.spines.values():
         side.set_visible(False)
