@@ -223,7 +223,8 @@ def cmd_compare_runs(args: argparse.Namespace, params: dict[str, Any]) -> None:
         if not equals or not label or not folder:
             raise GaiaError(f"--run {run!r}: write LABEL=FOLDER, e.g. fp32=../gaia-fp32")
         folders[label] = Path(folder)
-    log.info("wrote %s", write_agreement(folders, args.condition, args.out))
+    note = args.note.read_text(encoding="utf-8").strip() if args.note else ""
+    log.info("wrote %s", write_agreement(folders, args.condition, args.out, note))
 
 
 def cmd_pull(args: argparse.Namespace, params: dict[str, Any]) -> None:
@@ -353,6 +354,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--run", action="append", required=True, metavar="LABEL=FOLDER")
     sub.add_argument("--condition", default="the condition that differs between the runs")
     sub.add_argument("--out", type=Path, required=True, help="the markdown page to write")
+    sub.add_argument("--note", type=Path, help="a markdown file whose text opens the page")
     sub = step("pull", cmd_pull, "pull results from the DVC remote, current for Snakemake too")
     sub.add_argument(
         "targets",
