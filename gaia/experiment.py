@@ -113,10 +113,14 @@ def judged_models(target: dict[str, Any], dataset: str | None = None) -> list[st
     """A target's models and the milestones its claims are judged at on `dataset` (any of the
     target's, when None; `along_training`, of its models those the target trains): every one
     of them gets the analyses."""
-    along = target.get("along_training", {})
-    judged = dataset is None or dataset in along.get("datasets", target["datasets"])
+    judged = dataset is None or dataset in judged_datasets(target)
     milestones = [milestone_name(m, f) for m, f in judged_milestones(target)] if judged else []
     return [*target["models"], *milestones]
+
+
+def judged_datasets(target: dict[str, Any]) -> list[str]:
+    """The datasets a target's claims are judged on along training (every one by default)."""
+    return list(target.get("along_training", {}).get("datasets", target["datasets"]))
 
 
 def judged_milestones(target: dict[str, Any]) -> list[tuple[str, float]]:

@@ -24,7 +24,7 @@ from gaia.analysis.pairs import (
     nearest_distances,
     random_pairs,
 )
-from gaia.metrics.bootstrap import mean_interval
+from gaia.metrics.bootstrap import interval_entries, mean_interval
 from gaia.models.autoencoder import Autoencoder, latent_vector
 from gaia.utils.batching import map_batches, module_device
 
@@ -50,9 +50,9 @@ def convexity(
         ("convexity_midpoint_distance", midpoints),
         ("convexity_reencoded_distance", reencoded.float()),
     ):
-        value, low, high = mean_interval(
+        estimate = mean_interval(
             nearest_distances(points, reals) / scale, resamples, settings["seed"]
         )
-        distances |= {key: value, f"{key}_ci_low": low, f"{key}_ci_high": high}
+        distances |= interval_entries(key, estimate)
     latents = {"real": real, "midpoints": midpoints.numpy(), "reencoded": reencoded.numpy()}
     return latents, distances

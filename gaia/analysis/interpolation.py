@@ -44,7 +44,7 @@ from gaia.config import dataset_config
 from gaia.data.line_angles import reference_lines
 from gaia.data.lines import render_lines
 from gaia.data.store import load_split
-from gaia.metrics.bootstrap import mean_interval, ratio_interval
+from gaia.metrics.bootstrap import interval_entries, mean_interval, ratio_interval
 from gaia.models.trained import TrainedModel, load_experiment_model
 from gaia.utils.batching import map_batches, module_device
 from gaia.utils.device import select_device
@@ -94,12 +94,6 @@ def _d_errors(trained: TrainedModel, images: torch.Tensor, batch: int) -> np.nda
     return torch.cat(errors).numpy()
 
 
-def with_interval(key: str, estimate: tuple[float, float, float]) -> dict[str, float]:
-    """{key: value, key_ci_low: low, key_ci_high: high} of a bootstrap (value, low, high)."""
-    value, low, high = estimate
-    return {key: value, f"{key}_ci_low": low, f"{key}_ci_high": high}
-
-
 def face_interpolation_metrics(
     trained: TrainedModel,
     classifier: AttributeClassifier,
@@ -139,12 +133,12 @@ def face_interpolation_metrics(
             ("d_error_midpoint", midpoints),
         ):
             errors = _d_errors(trained, images, batch)
-            results |= with_interval(key, mean_interval(errors, resamples, seed))
+            results |= interval_entries(key, mean_interval(errors, resamples, seed))
     to_midpoints = nearest_distances(features(midpoints), reals)
     to_reconstructions = nearest_distances(features(recon), reals)
     results["nearest_real_midpoint"] = float(to_midpoints.mean())
     results["nearest_real_reconstruction"] = float(to_reconstructions.mean())
-    results |= with_interval(
+    results |= interval_entries(
         "nearest_real_ratio", ratio_interval(to_midpoints, to_reconstructions, resamples, seed)
     )
     results["nearest_real_real"] = nearest_distance(reals, reals, exclude_self=True)

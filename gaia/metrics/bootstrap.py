@@ -53,6 +53,13 @@ def mean_interval(
     return ratio_interval(values, np.ones(len(values)), resamples, seed, level)
 
 
+def interval_entries(key: str, estimate: tuple[float, float, float]) -> dict[str, float]:
+    """{key: value, key_ci_low: low, key_ci_high: high} of an (estimate, low, high) triple, the
+    keys the reports read an interval from."""
+    value, low, high = estimate
+    return {key: value, f"{key}_ci_low": low, f"{key}_ci_high": high}
+
+
 def ratio_interval(
     top: np.ndarray, bottom: np.ndarray, resamples: int, seed: int, level: float = 0.95
 ) -> tuple[float, float, float]:

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from gaia import paths
-from gaia.experiment import judged_milestones, milestone_name
+from gaia.experiment import judged_datasets, judged_milestones, milestone_name
 from gaia.report.markdown import number, spread
 from gaia.report.training_state import TrainingAssessment, TrainingState, assess_log
 from gaia.utils.artifacts import load_json
@@ -712,7 +712,7 @@ def claims_along_training(params: dict[str, Any], target: dict[str, Any]) -> lis
     milestones = judged_milestones(target)
     final = claims(params, target)
     histories: dict[str, dict[float, Verdict]] = {c.key: {} for c in final}
-    judged = target.get("along_training", {}).get("datasets", target["datasets"])
+    judged = judged_datasets(target)
     part = {
         **{key: [d for d in target[key] if d in judged] for key in DATASET_KEYS},
         "models": sorted({m for m, _ in milestones}, key=target["models"].index),

@@ -18,7 +18,7 @@ import torch
 
 from gaia import __version__, paths
 from gaia.analysis.dependence import pairs_in_summary
-from gaia.experiment import judged_milestones
+from gaia.experiment import judged_datasets, judged_milestones
 from gaia.figures.registry import figure, gallery
 from gaia.report.claims import (
     SETTLED_FROM,
@@ -411,7 +411,7 @@ def _along_training(target: dict[str, Any], found: list[Claim]) -> list[str]:
         f"Each claim judged again by the same measures on the models' weights after "
         f"{', '.join(f'{f:g}' for f in fractions)} of their training steps "
         f"(models {', '.join(models)} on "
-        f"{', '.join(target['along_training'].get('datasets', target['datasets']))}; a claim "
+        f"{', '.join(judged_datasets(target))}; a claim "
         "on another dataset or that reads another model is judged at "
         f"the end only). A verdict that differs from the end's at {SETTLED_FROM:g} of training "
         "or later is not settled.",
