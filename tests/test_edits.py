@@ -12,7 +12,7 @@ import torch
 from torch import Tensor, nn
 
 from gaia.analysis.attribute_vectors import attribute_vectors
-from gaia.analysis.edits import evaluate_edits, summarise_edits
+from gaia.analysis.edits import Edits, evaluate_edits, summarise_edits
 from gaia.analysis.matched_edits import (
     bootstrap_interval,
     matched_edits,
@@ -80,9 +80,10 @@ def table() -> pd.DataFrame:
     fit = skewed_attributes(5000, 0)
     vectors = attribute_vectors(fit.to_numpy(np.float32), fit)  # z = attributes exactly
     test = skewed_attributes(1000, 1)
-    return evaluate_edits(
+    edits = Edits(
         ChannelDecoder(3), ChannelClassifier(), test.to_numpy(np.float32), test, vectors, SETTINGS
     )
+    return evaluate_edits(edits, SETTINGS["scales"])
 
 
 def test_table_has_one_row_per_method_attribute_direction_scale(table: pd.DataFrame) -> None:
@@ -108,13 +109,52 @@ def test_mean_difference_young_also_feminises(table: pd.DataFrame) -> None:
 
 
 MATCHED = {"efficacy": 0.5, "start_scale": 0.25, "max_scale": 8.0, "iterations": 12,
-           "bootstrap": 500, "seed": 0}  # fmt: skip
+           "tolerance": 1e-4, "bootstrap": 500, "seed": 0}  # fmt: skip
+
+
+def counted(curve):
+    """`curve` and the list of the scales it was asked for."""
+    asked: list[float] = []
+
+    def efficacy(k: float) -> float:
+        asked.append(k)
+        return curve(k)
+
+    return efficacy, asked
 
 
 def test_matched_scale_finds_the_known_root_or_reports_none() -> None:
-    k = matched_scale(lambda k: 1.0 - np.exp(-k), 0.5, start=0.25, max_scale=8.0, iterations=16)
+    k = matched_scale(lambda k: 1.0 - np.exp(-k), 0.5, 0.25, 8.0, iterations=16, tolerance=1e-7)
     assert k == pytest.approx(np.log(2.0), rel=1e-4)
-    assert np.isnan(matched_scale(lambda k: 0.1 * k, 0.5, 0.25, max_scale=4.0, iterations=8))
+    assert np.isnan(matched_scale(lambda k: 0.1 * k, 0.5, 0.25, 4.0, iterations=8, tolerance=0))
+    # A doubling that lands on the root stops there.
+    assert matched_scale(lambda k: 0.25 * k, 0.5, 0.5, 8.0, iterations=8, tolerance=0) == 2.0
+
+
+@pytest.mark.parametrize("root", [0.3, 1.7, 2.6, 13.0])
+def test_matched_scale_reaches_the_target_within_tolerance_in_few_steps(root: float) -> None:
+    """On a sigmoid efficacy curve (the trained models' shape; a longer vector only rescales
+    k), whatever the root: the scale returned reaches the target, overshoots it by at most the
+    tolerance, and the Illinois steps after the doubling are fewer than the six bisections
+    that bought that precision."""
+
+    def sigmoid(k: float) -> float:
+        steepness = 4.0 / root
+        return 0.8 / (1.0 + np.exp(-steepness * (k - root))) - 0.8 / (1.0 + np.exp(4.0)) + 0.1
+
+    curve, asked = counted(sigmoid)
+    k = matched_scale(curve, 0.5, 0.5, 32.0, iterations=6, tolerance=0.01)
+    assert 0.5 <= sigmoid(k) <= 0.51
+    doublings = int(np.ceil(np.log2(max(k, 0.5) / 0.5))) + 1
+    assert len(asked) - doublings <= 4
+    assert len(set(asked)) == len(asked)  # no scale evaluated twice
+
+
+def test_matched_scale_stops_after_its_iterations() -> None:
+    curve, asked = counted(lambda k: float(k >= 1.2345))  # a step: regula falsi cannot shortcut
+    k = matched_scale(curve, 0.5, 1.0, 8.0, iterations=5, tolerance=0.0)
+    assert len(asked) == 2 + 5 and 1.2345 <= k <= 2.0
+    assert curve(k) >= 0.5
 
 
 def test_bootstrap_interval_of_a_mean() -> None:
@@ -132,10 +172,10 @@ def matched() -> tuple[pd.DataFrame, pd.DataFrame]:
     vectors = attribute_vectors(fit.to_numpy(np.float32), fit)
     test = skewed_attributes(1000, 1)
     settings = {**SETTINGS, "matched": MATCHED}
-    return matched_edits(
-        *(ChannelDecoder(3), ChannelClassifier(), test.to_numpy(np.float32), test, vectors),
-        *(settings, PAIRS),
+    edits = Edits(
+        ChannelDecoder(3), ChannelClassifier(), test.to_numpy(np.float32), test, vectors, settings
     )
+    return matched_edits(edits, settings, PAIRS)
 
 
 def test_matched_scales_hit_the_analytic_answer(matched) -> None:
@@ -171,11 +211,43 @@ def test_a_vector_too_weak_to_reach_the_target_is_not_reported() -> None:
     test = skewed_attributes(200, 1)
     weak = {"ols": np.eye(3, dtype=np.float32) * 0.01}  # needs k ~ 50 > max_scale 8
     settings = {**SETTINGS, "matched": MATCHED}
-    scales, leakage = matched_edits(
-        *(ChannelDecoder(3), ChannelClassifier(), test.to_numpy(np.float32), test, weak),
-        *(settings, PAIRS),
+    edits = Edits(
+        ChannelDecoder(3), ChannelClassifier(), test.to_numpy(np.float32), test, weak, settings
     )
+    scales, leakage = matched_edits(edits, settings, PAIRS)
     assert scales.scale.isna().all() and leakage.leakage.isna().all()
     summary = summarise_matched(scales, leakage)
     assert summary["matched_ols_leakage_Young_to_Male"] is None
     assert summary["matched_ols_edits_reached"] == 0
+
+
+class CountingDecoder(ChannelDecoder):
+    def __init__(self, dims: int) -> None:
+        super().__init__(dims)
+        self.latents_decoded = 0
+
+    def decode(self, style: Tensor, content: Tensor) -> Tensor:
+        self.latents_decoded += len(content)
+        return super().decode(style, content)
+
+
+def test_the_fixed_scales_and_the_search_share_their_decodes() -> None:
+    """The matched search reuses the fixed scales' decodes (k = 1 lies on its doubling path)
+    and gives the same answer whether or not they were decoded first."""
+    fit = skewed_attributes(2000, 0)
+    vectors = attribute_vectors(fit.to_numpy(np.float32), fit)
+    test = skewed_attributes(300, 1)
+    settings = {**SETTINGS, "matched": {**MATCHED, "start_scale": 0.5}}
+    results, decoded = [], []
+    for fixed_first in (False, True):
+        decoder = CountingDecoder(3)
+        edits = Edits(
+            decoder, ChannelClassifier(), test.to_numpy(np.float32), test, vectors, settings
+        )
+        if fixed_first:
+            evaluate_edits(edits, [1.0])
+        results.append(matched_edits(edits, settings, PAIRS))
+        decoded.append(decoder.latents_decoded)
+    for first, second in zip(*results, strict=True):
+        pd.testing.assert_frame_equal(first, second)
+    assert decoded[0] == decoded[1]  # k = 1 cost nothing more

@@ -35,3 +35,31 @@ def test_labels_and_determinism() -> None:
     assert np.array_equal(images, again) and labels.equals(labels_again)
     assert labels["angle"].between(0, 2 * np.pi).all()
     assert (labels["label"] == (10 * labels["angle"] / (2 * np.pi)).astype(int)).all()
+
+
+def full_grid_lines(angles, resolution: int, supersample: int, line_width: float) -> np.ndarray:
+    """The renderer without its quadrant windows: every sub-pixel of every image sampled."""
+    size = resolution * supersample
+    coords = (np.arange(size, dtype=np.float32) + 0.5) / supersample - resolution / 2.0
+    x, y = coords[None, None, :], coords[None, :, None]
+    theta = np.asarray(angles, np.float64)[:, None, None]
+    dx, dy = np.cos(theta).astype(np.float32), -np.sin(theta).astype(np.float32)
+    along, across = x * dx + y * dy, np.abs(x * dy - y * dx)
+    length = resolution / 2.0 - 1.0
+    inside = (along >= 0.0) & (along <= length) & (across <= line_width / 2.0)
+    n = len(theta)
+    coverage = inside.reshape(n, resolution, supersample, resolution, supersample).mean((2, 4))
+    return np.rint(coverage * 255.0).astype(np.uint8)[..., None]
+
+
+@pytest.mark.parametrize(
+    ("resolution", "supersample", "line_width"),
+    [(32, 8, 2.0), (32, 8, 1.5), (32, 8, 2.5), (17, 3, 3.0)],
+)
+def test_quadrant_windows_draw_exactly_the_full_grid(resolution, supersample, line_width) -> None:
+    # Random angles, the axes and the diagonals, where a line touches two quadrants.
+    angles = np.concatenate(
+        [np.random.default_rng(0).uniform(0.0, 2 * np.pi, 300), np.arange(8) * np.pi / 4]
+    )
+    fast = render_lines(angles, resolution, supersample, line_width, batch_size=37)
+    assert np.array_equal(fast, full_grid_lines(angles, resolution, supersample, line_width))

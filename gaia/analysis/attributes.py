@@ -27,7 +27,7 @@ from gaia import paths
 from gaia.analysis.attribute_vectors import METHODS, attribute_vectors, cosine_similarities
 from gaia.analysis.classifier_training import load_classifier, predict
 from gaia.analysis.dependence import PREFIX, leakage_pairs
-from gaia.analysis.edits import evaluate_edits, judge_latents, summarise_edits
+from gaia.analysis.edits import Edits, evaluate_edits, judge_latents, summarise_edits
 from gaia.analysis.kept_attributes import kept_attributes
 from gaia.analysis.latents import load_latents
 from gaia.analysis.matched_edits import matched_edits, summarise_matched
@@ -86,14 +86,13 @@ def edit_attributes(
     attributes = test.attributes
     dependent = leakage_pairs(_split(dataset, "train").attributes, settings["leakage_threshold"])
     pairs = [(source, target) for source, target, _ in dependent]
-    table = evaluate_edits(trained.generator, classifier, latents, attributes, vectors, settings)
+    edits = Edits(trained.generator, classifier, latents, attributes, vectors, settings)
+    table = evaluate_edits(edits, settings["scales"])
     write_text(
         paths.attribute_metrics(dataset, model),
         table.to_csv(index=False, float_format="%.6f", lineterminator="\n"),
     )
-    scales, leakage = matched_edits(
-        trained.generator, classifier, latents, attributes, vectors, settings, pairs
-    )
+    scales, leakage = matched_edits(edits, settings, pairs)
     matched = leakage.merge(
         scales.pivot(index=["method", "attribute"], columns="direction", values="scale")
         .add_prefix("scale_")

@@ -93,23 +93,52 @@ def edit_groups(
             yield EditGroup(a, attribute, direction, sign, faces, z, base)
 
 
-def evaluate_edits(
-    generator: Autoencoder,
-    classifier: AttributeClassifier,
-    test_latents: np.ndarray,
-    test_attributes: pd.DataFrame,
-    vectors: dict[str, np.ndarray],
-    settings: dict[str, Any],
-) -> pd.DataFrame:
+class Edits:
+    """Every edit group along every method's vectors, decoded and judged on demand and kept by
+    scale: the fixed scales and the matched-efficacy search (matched_edits.py) then decode each
+    (group, method, k) once, which halves an attribute_edits job."""
+
+    def __init__(
+        self,
+        generator: Autoencoder,
+        classifier: AttributeClassifier,
+        test_latents: np.ndarray,
+        test_attributes: pd.DataFrame,
+        vectors: dict[str, np.ndarray],
+        settings: dict[str, Any],
+    ) -> None:
+        self.generator, self.classifier, self.batch_size = (
+            generator,
+            classifier,
+            settings["batch_size"],
+        )
+        self.attributes = test_attributes
+        self.names = list(test_attributes.columns)
+        self.vectors = {m: np.asarray(v, np.float32) for m, v in vectors.items()}
+        self.groups = list(
+            edit_groups(generator, classifier, test_latents, test_attributes, settings)
+        )
+        self._changes: dict[tuple[int, str, str, float], np.ndarray] = {}
+
+    def change(self, group: EditGroup, method: str, k: float) -> np.ndarray:
+        """Per face and attribute, sign * (P(b | edit by k) - P(b | G(z))): the change per unit
+        of the group's attribute added."""
+        key = (group.index, group.direction, method, float(k))
+        if key not in self._changes:
+            v = torch.from_numpy(self.vectors[method][group.index])
+            z = group.z + group.sign * k * v
+            edited = _probabilities(self.generator, self.classifier, z, self.batch_size)
+            self._changes[key] = group.sign * (edited - group.base)
+        return self._changes[key]
+
+
+def evaluate_edits(edits: Edits, scales: Sequence[float]) -> pd.DataFrame:
     """One row per (method, attribute, direction, scale): efficacy, delta_<b> and leakage."""
     rows = []
-    for group in edit_groups(generator, classifier, test_latents, test_attributes, settings):
-        for method, method_vectors in vectors.items():
-            v = torch.from_numpy(np.asarray(method_vectors[group.index], np.float32))
-            for scale in settings["scales"]:
-                z = group.z + group.sign * scale * v
-                edited = _probabilities(generator, classifier, z, settings["batch_size"])
-                delta = (edited - group.base).mean(axis=0)
+    for group in edits.groups:
+        for method in edits.vectors:
+            for scale in scales:
+                delta = group.sign * edits.change(group, method, scale).mean(axis=0)
                 others = np.delete(np.abs(delta), group.index)
                 rows.append(
                     {
@@ -120,10 +149,7 @@ def evaluate_edits(
                         "images": len(group.faces),
                         "efficacy": float(group.sign * delta[group.index]),
                         "leakage": float(others.mean()) if len(others) else 0.0,
-                        **{
-                            f"delta_{b}": float(x)
-                            for b, x in zip(test_attributes.columns, delta, strict=True)
-                        },
+                        **{f"delta_{b}": float(x) for b, x in zip(edits.names, delta, strict=True)},
                     }
                 )
     return pd.DataFrame(rows)

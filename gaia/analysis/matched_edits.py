@@ -4,7 +4,8 @@ At a fixed scale k, a vector that barely changes its own attribute also barely c
 others, so a low leakage can mean a weak edit. Here every (method, attribute, direction) gets its
 own scale: the smallest k at which the edit moves its own attribute by `target` (for example
 P(Young) up by 0.5 on faces that are not young, or down by 0.5 on faces that are), found by
-doubling k from `start` and then bisecting (the efficacy is assumed to grow with k). At that k the
+doubling k from `start` and then narrowing the bracket by Illinois steps until the edit
+matches the target within a tolerance (the efficacy is assumed to grow with k). At that k the
 change of every other attribute is measured per face, and the signed leakage of a source onto a
 target attribute (the change of P(target) per unit of source added, averaged over the add and
 remove directions) gets a bootstrap 95% interval over the held-out faces of each direction.
@@ -20,11 +21,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import torch
 
-from gaia.analysis.classifier import AttributeClassifier
-from gaia.analysis.edits import DIRECTIONS, _probabilities, edit_groups
-from gaia.models.autoencoder import Autoencoder
+from gaia.analysis.edits import DIRECTIONS, Edits
 
 
 def matched_scale(
@@ -33,20 +31,42 @@ def matched_scale(
     start: float,
     max_scale: float,
     iterations: int,
+    tolerance: float,
 ) -> float:
-    """Smallest k in (0, max_scale] with efficacy(k) >= target, to a relative precision of
-    2**-iterations; NaN when even max_scale falls short."""
-    low, high = 0.0, start
-    while efficacy(high) < target:
+    """Smallest k in (0, max_scale] with efficacy(k) >= target; NaN when even max_scale falls
+    short. k doubles from `start` until it reaches the target, then Illinois steps (regula falsi
+    that halves the weight of an end kept twice in a row) narrow [last short k, first reaching
+    k] until the reaching edit overshoots the target by at most `tolerance`, or for at most
+    `iterations` steps. The stop is on efficacy because the edits are to be compared at equal
+    strength; on the smooth efficacy curves of the trained models it takes one to three steps
+    where bisection took six for the same precision. efficacy(0) = 0: an edit by 0 changes
+    nothing."""
+    low, short_of_target = 0.0, -target
+    high, over_target = start, efficacy(start) - target
+    while over_target < 0.0:
         if high >= max_scale:
             return float("nan")
-        low, high = high, min(2.0 * high, max_scale)
+        low, short_of_target = high, over_target
+        high = min(2.0 * high, max_scale)
+        over_target = efficacy(high) - target
+    weight_low, weight_high, kept = short_of_target, over_target, ""
     for _ in range(iterations):
-        middle = (low + high) / 2.0
-        if efficacy(middle) >= target:
-            high = middle
+        if over_target <= tolerance:
+            break
+        k = (low * weight_high - high * weight_low) / (weight_high - weight_low)
+        if not low < k < high:  # rounding at a vanishing bracket
+            k = (low + high) / 2.0
+        found = efficacy(k) - target
+        if found >= 0.0:
+            high, over_target, weight_high = k, found, found
+            if kept == "low":  # low kept twice in a row: halve its pull (Illinois)
+                weight_low /= 2.0
+            kept = "low"
         else:
-            low = middle
+            low, weight_low = k, found
+            if kept == "high":
+                weight_high /= 2.0
+            kept = "high"
     return high
 
 
@@ -65,34 +85,18 @@ def bootstrap_interval(
 
 
 def matched_edits(
-    generator: Autoencoder,
-    classifier: AttributeClassifier,
-    test_latents: np.ndarray,
-    test_attributes: pd.DataFrame,
-    vectors: dict[str, np.ndarray],
-    settings: dict[str, Any],
-    pairs: Sequence[tuple[str, str]],
+    edits: Edits, settings: dict[str, Any], pairs: Sequence[tuple[str, str]]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(scales, leakage): the matched k and achieved efficacy per (method, attribute,
     direction); the signed leakage with its interval per (method, source, target) of `pairs`."""
-    names = list(test_attributes.columns)
+    names = edits.names
     matched = settings["matched"]
     scale_rows, changes = [], {}
-    for group in edit_groups(generator, classifier, test_latents, test_attributes, settings):
-        for method, method_vectors in vectors.items():
-            v = torch.from_numpy(np.asarray(method_vectors[group.index], np.float32))
+    for group in edits.groups:
+        for method in edits.vectors:
 
-            decoded: dict[float, np.ndarray] = {}  # the search ends on a k it already decoded
-
-            def change(k: float, v=v, g=group, decoded=decoded) -> np.ndarray:
-                if k not in decoded:
-                    z = g.z + g.sign * k * v
-                    edited = _probabilities(generator, classifier, z, settings["batch_size"])
-                    decoded[k] = g.sign * (edited - g.base)  # per face: change per unit added
-                return decoded[k]
-
-            def efficacy(k: float, change=change, a=group.index) -> float:
-                return float(change(k)[:, a].mean())
+            def efficacy(k: float, g=group, m=method) -> float:
+                return float(edits.change(g, m, k)[:, g.index].mean())
 
             k = matched_scale(
                 efficacy,
@@ -100,10 +104,11 @@ def matched_edits(
                 matched["start_scale"],
                 matched["max_scale"],
                 matched["iterations"],
+                matched["tolerance"],
             )
             achieved = float("nan")
             if np.isfinite(k):  # the matched edit's efficacy and changes (decoded in the search)
-                found = change(k)
+                found = edits.change(group, method, k)
                 changes[method, group.attribute, group.direction] = found
                 achieved = float(found[:, group.index].mean())
             scale_rows.append(
@@ -118,7 +123,7 @@ def matched_edits(
             )
     rng = np.random.default_rng(matched["seed"])
     leakage_rows = []
-    for method in vectors:
+    for method in edits.vectors:
         for source, target in pairs:
             if source not in names or target not in names:  # as summarise_edits: other datasets
                 continue
@@ -127,7 +132,7 @@ def matched_edits(
                 for direction in DIRECTIONS
                 if (method, source, direction) in changes
             ]
-            correlation = np.corrcoef(test_attributes[source], test_attributes[target])[0, 1]
+            correlation = np.corrcoef(edits.attributes[source], edits.attributes[target])[0, 1]
             row = {
                 "method": method,
                 "source": source,

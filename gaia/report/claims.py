@@ -255,13 +255,15 @@ def experiment_name(model: str, at: float | None) -> str:
 
 @dataclass
 class _Claims:
-    """The claims of one run as they are added: GAIA (`gaia`) against the AE (`ae`), each with
-    the training states of the models it reads."""
+    """The claims of one run as they are added: a GAIA (`gaia`) against the AE (`ae`), each
+    with the training states of the models it reads. The faithful GAIA's claims are keyed by
+    dataset; the author's later GAIA's (`later`) by dataset and model, its words naming it."""
 
     gaia: str
     ae: str
     states: dict[tuple[str, str], TrainingAssessment]
     at: float | None = None  # judged on the models' milestones at this fraction of training
+    later: bool = False
     found: list[Claim] = field(default_factory=list)
 
     @property
@@ -288,6 +290,10 @@ class _Claims:
         **more: Any,
     ) -> None:
         """A claim on dataset `d` reading `models` (GAIA and the AE unless given)."""
+        if self.later and scope is None:
+            scope = f"{d}, {self.gaia}"
+            words = words.replace("GAIA", "the later GAIA")
+            words = words[0].upper() + words[1:]
         scope = scope or d
         states = {m: self.states[d, m] for m in models or self.pair}
         self.found.append(Claim(f"{key}/{scope}", words, scope, tuple(measures), states, **more))
@@ -300,25 +306,40 @@ class _Claims:
         return Measure(quantity, self.pair, (g.get(key), a.get(key)), intervals, **order)
 
 
+def judged_gaias(params: dict[str, Any], models: Sequence[str]) -> list[str]:
+    """The GAIAs whose claims are judged, in the target's order: the faithful one (objective
+    gaia, its regulariser on) and the author's later one (gaia_later), where trained."""
+    ablation = without_regulariser(params, models)
+    faithful = [m for m in models if params["models"][m]["objective"] == "gaia" and m != ablation]
+    later = [m for m in models if params["models"][m]["objective"] == "gaia_later"]
+    return [m for m in models if m in faithful[:1] + later[:1]]
+
+
 def claims(params: dict[str, Any], target: dict[str, Any], at: float | None = None) -> list[Claim]:
     """Every claim tested on the run in the working directory, for `target`'s datasets and
-    models (none when it lacks GAIA or the AE, the reference of GAIA's claims); at the
-    milestones `at` of the models where given."""
+    models (none when it lacks a GAIA or the AE, the reference of GAIA's claims); on each GAIA
+    it trains (the faithful and the later one, judged apart); at the milestones `at` of the
+    models where given."""
     ablation = without_regulariser(params, target["models"])
-    gaias = [m for m in target["models"] if params["models"][m]["objective"] == "gaia"]
-    gaia = next((m for m in gaias if m != ablation), None)
     ae = by_objective(params, target["models"], "ae")
-    if gaia is None or ae is None:
+    gaias = judged_gaias(params, target["models"])
+    if not gaias or ae is None:
         return []
-    b = _Claims(gaia, ae, training_states(params, target, at), at)
-    for d in target["fid_datasets"]:
-        _realism_claims(b, d)
-    for d in target["attribute_datasets"]:
-        _attribute_claims(b, d, target)
-    for d in target["datasets"]:
-        _lines_claims(b, d)
-        _structure_claims(b, d, ablation)
-    return b.found
+    states = training_states(params, target, at)
+    found: list[Claim] = []
+    for first, gaia in zip([True, False], gaias, strict=False):
+        later = params["models"][gaia]["objective"] == "gaia_later"
+        b = _Claims(gaia, ae, states, at, later)
+        for d in target["fid_datasets"]:
+            _realism_claims(b, d)
+        for d in target["attribute_datasets"]:
+            _attribute_claims(b, d, target, every_model=first)
+        for d in target["datasets"]:
+            _lines_claims(b, d)
+            # The later GAIA has no distance regulariser, and its ablation is the faithful one's.
+            _structure_claims(b, d, ablation, regulariser=not later)
+        found += b.found
+    return found
 
 
 def _realism_claims(b: _Claims, d: str) -> None:
@@ -385,13 +406,14 @@ def _realism_claims(b: _Claims, d: str) -> None:
     )
 
 
-def _attribute_claims(b: _Claims, d: str, target: dict[str, Any]) -> None:
-    """OLS against mean difference in every model's latents; GAIA's reconstructions keeping
-    attributes, its latents for edits, and convexity, against the AE's."""
+def _attribute_claims(b: _Claims, d: str, target: dict[str, Any], every_model: bool) -> None:
+    """OLS against mean difference in every model's latents (`every_model`: once a run);
+    GAIA's reconstructions keeping attributes, its latents for edits, and convexity, against
+    the AE's."""
     # The paper's OLS claim in every model's latent space: a property of OLS where the
     # baselines' latents show it too.
     summaries = {m: b.load(paths.attribute_summary, d, m) for m in target["models"]}
-    for model, s in summaries.items():
+    for model, s in summaries.items() if every_model else ():
         b.add(
             "ols_less_entangled",
             "OLS attribute vectors are less entangled than mean-difference vectors",
@@ -557,8 +579,33 @@ def _lines_claims(b: _Claims, d: str) -> None:
     )
 
 
-def _structure_claims(b: _Claims, d: str, ablation: str | None) -> None:
-    """The distance regulariser (against its ablation) and the linear probe."""
+def _structure_claims(b: _Claims, d: str, ablation: str | None, regulariser: bool) -> None:
+    """The distance regulariser (against its ablation; for a GAIA that has one) and the linear
+    probe."""
+    if regulariser:
+        _regulariser_claim(b, d, ablation)
+    g, a = b.both(paths.probe, d)
+    b.add(
+        "probe",
+        "GAIA's latents keep the data's structure: a linear probe reads "
+        f"{'the attributes' if g['task'] == 'attributes' else 'the line angles'} as well "
+        "as from the AE's",
+        d,
+        [
+            b.versus(
+                "held-out probe accuracy",
+                g,
+                a,
+                "mean_accuracy",
+                higher_holds=True,
+                ties_hold=True,
+            )
+        ],
+        why_not="the AE's latents are more linearly readable",
+    )
+
+
+def _regulariser_claim(b: _Claims, d: str, ablation: str | None) -> None:
     g, a = b.both(paths.interpolation_metrics, d)
     key = "distance_correlation"
     shown = Measure(
@@ -586,25 +633,6 @@ def _structure_claims(b: _Claims, d: str, ablation: str | None) -> None:
         why_not="GAIA without the regulariser keeps the pairwise structure as well",
         untested="this target trains no GAIA with distance_weight 0 to compare with "
         "(model gaia_nodist; in `full`)",
-    )
-    g, a = b.both(paths.probe, d)
-    b.add(
-        "probe",
-        "GAIA's latents keep the data's structure: a linear probe reads "
-        f"{'the attributes' if g['task'] == 'attributes' else 'the line angles'} as well "
-        "as from the AE's",
-        d,
-        [
-            b.versus(
-                "held-out probe accuracy",
-                g,
-                a,
-                "mean_accuracy",
-                higher_holds=True,
-                ties_hold=True,
-            )
-        ],
-        why_not="the AE's latents are more linearly readable",
     )
 
 
