@@ -195,6 +195,8 @@ def test_snakemake_and_dvc_build_identical_outputs(built_pipeline: tuple[Path, d
         for model in ("gaia", "ae", "vae", "acai"):
             probe = json.loads((repo_copy / f"results/{dataset}/{model}/probe.json").read_text())
             assert probe["task"] == task and 0 <= probe["mean_accuracy"] <= 1
+            interval = probe["mean_accuracy_ci_low"], probe["mean_accuracy_ci_high"]
+            assert interval[0] <= probe["mean_accuracy"] <= interval[1]
     lines = json.loads((repo_copy / "results/lines/ae/interpolation_metrics.json").read_text())
     assert {"mean_distance", "smoothness", "angular_mean_distance"} <= set(lines)
     fid = json.loads((repo_copy / "results/synthfaces/ae/fid.json").read_text())

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gaia.analysis.probe import angle_bins, majority_accuracy, probe_accuracy, probe_tasks
+from gaia.analysis.probe import angle_bins, majority_accuracy, probe_hits, probe_tasks
 
 SETTINGS = {"C": 1.0, "max_iter": 2000}
 
@@ -26,8 +26,8 @@ def test_probe_reads_an_encoded_attribute_and_not_noise() -> None:
     encoded = (z[:, 3] > 0.2).astype(int)  # a linear function of the latent
     noise = rng.integers(0, 2, size=2000)  # unrelated to it
     train, test = slice(0, 1500), slice(1500, None)
-    assert probe_accuracy(z[train], encoded[train], z[test], encoded[test], SETTINGS) > 0.97
-    chance = probe_accuracy(z[train], noise[train], z[test], noise[test], SETTINGS)
+    assert probe_hits(z[train], encoded[train], z[test], encoded[test], SETTINGS).mean() > 0.97
+    chance = probe_hits(z[train], noise[train], z[test], noise[test], SETTINGS).mean()
     assert chance == pytest.approx(0.5, abs=0.07)
 
 
@@ -37,13 +37,13 @@ def test_probe_reads_the_angle_bin_of_a_circle() -> None:
     theta = rng.uniform(0, 2 * np.pi, 3000)
     z = np.column_stack([np.cos(theta), np.sin(theta), rng.normal(size=(3000, 4)) * 0.01])
     bins = angle_bins(theta, 10)
-    accuracy = probe_accuracy(z[:2000], bins[:2000], z[2000:], bins[2000:], SETTINGS)
+    accuracy = probe_hits(z[:2000], bins[:2000], z[2000:], bins[2000:], SETTINGS).mean()
     assert accuracy > 0.9
 
 
 def test_one_class_needs_no_fit() -> None:
     z = np.zeros((4, 2))
-    assert probe_accuracy(z, np.ones(4), z, np.array([1, 1, 0, 1]), SETTINGS) == 0.75
+    assert probe_hits(z, np.ones(4), z, np.array([1, 1, 0, 1]), SETTINGS).mean() == 0.75
 
 
 def test_tasks_are_the_attributes_or_the_angle() -> None:

@@ -11,7 +11,8 @@ of latents.npz (`fit_latents`, the labels of `fit_index`) and scored on the whol
                                             accuracy, beside chance (1 / bins)
 
     results/DATASET/MODEL/probe.json
-        task, probes {name: {accuracy, baseline, n_train, n_test}}, mean_accuracy,
+        task, probes {name: {accuracy, baseline, n_train, n_test}}, mean_accuracy with its
+        bootstrap 95% interval over the test images (mean_accuracy_ci_low, _ci_high),
         mean_baseline
 
 A latent space that keeps the structure scores well above the baseline; the comparison across
@@ -33,6 +34,7 @@ from gaia import paths
 from gaia.analysis.latents import load_latents
 from gaia.data.store import load_split
 from gaia.errors import GaiaError
+from gaia.metrics.bootstrap import interval_entries, mean_interval
 from gaia.utils.io import write_json
 
 log = logging.getLogger(__name__)
@@ -44,22 +46,22 @@ def angle_bins(angles_rad: np.ndarray, bins: int) -> np.ndarray:
     return np.minimum((turns * bins).astype(int), bins - 1)
 
 
-def probe_accuracy(
+def probe_hits(
     train_x: np.ndarray,
     train_y: np.ndarray,
     test_x: np.ndarray,
     test_y: np.ndarray,
     settings: dict[str, Any],
-) -> float:
-    """Held-out accuracy of a logistic regression fitted on (train_x, train_y)."""
+) -> np.ndarray:
+    """Per test item, whether a logistic regression fitted on (train_x, train_y) is right."""
     if len(np.unique(train_y)) < 2:  # nothing to separate: the one class is always right
-        return float(np.mean(test_y == train_y[0]))
+        return test_y == train_y[0]
     model = make_pipeline(
         StandardScaler(),
         LogisticRegression(C=settings["C"], max_iter=settings["max_iter"]),
     )
     model.fit(train_x, train_y)
-    return float(model.score(test_x, test_y))
+    return model.predict(test_x) == test_y
 
 
 def majority_accuracy(train_y: np.ndarray, test_y: np.ndarray) -> float:
@@ -97,21 +99,25 @@ def probe(params: dict[str, Any], dataset: str, model: str, progress: bool = Tru
     task, tasks = probe_tasks(
         train_labels, test.labels, train.attribute_names, settings["angle_bins"]
     )
-    probes = {}
+    probes, hits = {}, []
     for name, (train_y, test_y, baseline) in tasks.items():
-        accuracy = probe_accuracy(
-            latents["fit_latents"], train_y, latents["test_latents"], test_y, settings
+        hits.append(
+            probe_hits(latents["fit_latents"], train_y, latents["test_latents"], test_y, settings)
         )
         probes[name] = {
-            "accuracy": accuracy,
+            "accuracy": float(hits[-1].mean()),
             "baseline": baseline if baseline is not None else majority_accuracy(train_y, test_y),
             "n_train": len(train_y),
             "n_test": len(test_y),
         }
+    # Every probe scores the same test items: the mean accuracy is the mean over items of
+    # each item's share of right answers, so its interval resamples the items.
+    per_item = np.mean(hits, axis=0, dtype=np.float64)
+    estimate = mean_interval(per_item, settings["bootstrap"], settings["seed"])
     summary = {
         "task": task,
         "probes": probes,
-        "mean_accuracy": float(np.mean([p["accuracy"] for p in probes.values()])),
+        **interval_entries("mean_accuracy", estimate),
         "mean_baseline": float(np.mean([p["baseline"] for p in probes.values()])),
     }
     write_json(paths.probe(dataset, model), summary)
