@@ -62,34 +62,72 @@ def run_folder(variant: str, seed: int, precision: str = "auto") -> Path:
     return STUDY / "runs" / DATASET / variant / f"s{seed}{suffix}"
 
 
-def run(args: argparse.Namespace) -> None:
+def model_name(variant: str, seed: int, precision: str = "auto") -> str:
+    """The run's model in its params file and results/: gaia_s1, gaia_detach_s0, gaia_s0_fp32."""
+    return f"{variant}_s{seed}" + ("" if precision == "auto" else f"_{precision}")
+
+
+def study_params(args: argparse.Namespace, tag: str = "") -> tuple[Path, str]:
+    """The parameter file of one run (written under benchmarks/runs/) and its model name."""
     base, overrides, _ = VARIANTS[args.variant]
-    suffix = "" if args.precision == "auto" else f"_{args.precision}"
-    name = f"{args.variant.removeprefix(base).lstrip('_')}_s{args.seed}{suffix}".lstrip("_")
+    model = model_name(args.variant, args.seed, args.precision)
     settings = [
         *FULL_SETTINGS,
         f"training.seed={args.seed}",
         f"training.precision={args.precision}",
     ]
     params = variant_params(
-        load_params(Path(args.params)), DATASET, base, name, [*overrides, *settings], STEPS
+        load_params(Path(args.params)),
+        *(DATASET, base, model.removeprefix(f"{base}_"), [*overrides, *settings], STEPS),
     )
-    model = f"{base}_{name}"
-    params_file = RUNS / DATASET / f"{model}.yaml"
+    # The realism of each run's images: domain FID and KID, the two-sample test and sharpness
+    # of its reconstructions and midpoints (no attribute edits: they would need its vectors).
+    params["fid"] |= {"sets": ["recon", "interp"], "extractors": ["domain"]}
+    params_file = RUNS / DATASET / f"{model}{tag}.yaml"
     params_file.parent.mkdir(parents=True, exist_ok=True)
     params_file.write_text(yaml.safe_dump(params, sort_keys=False), encoding="utf-8")
-    command = ["gaia", "train", "--params", str(params_file), "--experiment", f"{DATASET}/{model}"]
-    done = subprocess.run(
-        [*command, "--no-progress", "--log", str(params_file.with_suffix(".log"))]
-    )
-    if done.returncode != 0:
-        sys.exit(done.returncode)
+    return params_file, model
+
+
+def run(args: argparse.Namespace) -> None:
+    params_file, model = study_params(args)
+    gaia("train", params_file, "--experiment", f"{DATASET}/{model}")
     out = Path(args.out) / run_folder(args.variant, args.seed, args.precision)
     out.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(paths.train_log(DATASET, model), out / "train_log.jsonl")
     shutil.copyfile(paths.train_metrics(DATASET, model), out / "train_metrics.json")
     shutil.copyfile(params_file, out / "params.yaml")
+    measure_realism(params_file, model, out)
     print(f"wrote {out}: commit it")
+
+
+def measure_realism(params_file: Path, model: str, out: Path) -> None:
+    """fid.json of a trained run (the pipeline's own steps: its latents, then `gaia fid`; the
+    dataset's judge and real-image reference made once), copied into its folder."""
+    if not paths.classifier_file(DATASET).exists():
+        gaia("train-classifier", params_file, "--dataset", DATASET)
+    if not paths.fid_reference(DATASET).exists():
+        gaia("fid-reference", params_file, "--dataset", DATASET)
+    gaia("extract-latents", params_file, "--experiment", f"{DATASET}/{model}")
+    gaia("fid", params_file, "--experiment", f"{DATASET}/{model}")
+    shutil.copyfile(paths.fid_metrics(DATASET, model), out / "fid.json")
+
+
+def gaia(step: str, params_file: Path, *arguments: str) -> None:
+    """One pipeline step on the run's parameter file, its log beside that file."""
+    log = params_file.with_name(f"{params_file.stem}.{step}.log")
+    command = ["gaia", step, "--params", str(params_file), *arguments, "--no-progress"]
+    done = subprocess.run([*command, "--log", str(log)])
+    if done.returncode != 0:
+        sys.exit(f"{' '.join(command)} failed ({done.returncode}); see {log}")
+
+
+def realism(args: argparse.Namespace) -> None:
+    """fid.json of a run trained before the study measured it, while its weights are here."""
+    folder = Path(args.out) / run_folder(args.variant, args.seed, args.precision)
+    params_file, model = study_params(args, ".realism")
+    measure_realism(params_file, model, folder)
+    print(f"wrote {folder / 'fid.json'}: commit it")
 
 
 def judged_runs(settings: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
@@ -104,10 +142,27 @@ def judged_runs(settings: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]
             for r in map(json.loads, (folder / "train_log.jsonl").read_text().splitlines())
             if "eval_recon_l1" in r
         ]
+        fid_file = folder / "fid.json"  # absent for runs whose weights went before it was made
+        fid = json.loads(fid_file.read_text(encoding="utf-8")) if fid_file.exists() else {}
         found.setdefault(folder.parent.name, {})[folder.name] = {
-            "metrics": metrics, "state": state, "curve": curve
+            "metrics": metrics, "state": state, "curve": curve, "fid": fid
         }  # fmt: skip
     return found
+
+
+FID = "fid_domain_recon"
+SETS = ("recon", "interp")
+
+
+def median_range(values: list[float]) -> str:
+    return f"{number(float(np.median(values)))} ({number(min(values))}-{number(max(values))})"
+
+
+def fid_cell(fid: dict[str, float], key: str) -> str:
+    """'141.7 [134.1, 148.4]', or '' for a run measured before the study made fid.json."""
+    if key not in fid:
+        return ""
+    return f"{number(fid[key])} [{number(fid[key + '_ci_low'])}, {number(fid[key + '_ci_high'])}]"
 
 
 def plot_curves(found: dict[str, dict[str, dict[str, Any]]], out: Path) -> list[Path]:
@@ -137,6 +192,7 @@ def report(args: argparse.Namespace) -> None:
         k = sum(s.state is TrainingState.COLLAPSED for s in states)
         low, high = wilson_interval(k, len(states))
         finals = [r["metrics"]["test_recon_l1"] for r in main_runs.values()]
+        fids = [r["fid"][FID] for r in main_runs.values() if FID in r["fid"]]
         onsets = [s.onset_step for s in states if s.state is TrainingState.COLLAPSED]
         asked = VARIANTS.get(variant, ("", [], 0))[2]
         rows.append(
@@ -146,7 +202,8 @@ def report(args: argparse.Namespace) -> None:
                 k,
                 f"{number(k / len(states))} [{number(low)}, {number(high)}]",
                 ", ".join(map(str, onsets)) or "-",
-                f"{number(float(np.median(finals)))} ({number(min(finals))}-{number(max(finals))})",
+                median_range(finals),
+                f"{median_range(fids)}, n = {len(fids)}" if fids else "not measured",
             ]
         )
         for name, r in runs.items():
@@ -163,6 +220,7 @@ def report(args: argparse.Namespace) -> None:
                     f"{number(s.best_l1)} ({s.best_step})" if s.best_l1 is not None else "",
                     number(s.diversity) if s.diversity is not None else "",
                     s.onset_step if s.onset_step is not None else "",
+                    *(fid_cell(r["fid"], f"fid_domain_{image_set}") for image_set in SETS),
                 ]
             )
     figure = STUDY / "curves.png"
@@ -171,8 +229,10 @@ def report(args: argparse.Namespace) -> None:
         "# GAIA's stability over seeds",
         "",
         "Generated by `python benchmarks/stability_study.py report` from the runs committed in "
-        "runs/ (one folder per variant and seed: the training log, the final metrics and the "
-        "parameter file). Every run trains synthfaces at `full`'s settings to "
+        "runs/ (one folder per variant and seed: the training log, the final metrics, the "
+        "parameter file and fid.json, the realism of its reconstructions and midpoints by the "
+        "pipeline's `gaia fid`: domain FID, KID, two-sample test, sharpness; runs trained before "
+        "the study measured it have none). Every run trains synthfaces at `full`'s settings to "
         f"{STEPS:,} steps; a run is judged by the pipeline's own detector "
         "(gaia/report/training_state.py: collapsed when its last held-out L1 is 3x its own best "
         "or more, or its reconstructions lose the inputs' diversity). Variants:",
@@ -189,6 +249,7 @@ def report(args: argparse.Namespace) -> None:
                 "rate [Wilson 95%]",
                 "onsets (step)",
                 "held-out L1, median (range)",
+                "domain FID of G(X), median (range)",
             ],
             rows,
         ),
@@ -207,6 +268,8 @@ def report(args: argparse.Namespace) -> None:
                 "best (step)",
                 "diversity",
                 "collapse onset",
+                "domain FID of G(X) [95%]",
+                "of midpoints [95%]",
             ],
             seeds,
         ),
@@ -234,6 +297,12 @@ def main() -> None:
     sub.add_argument("--precision", choices=["auto", "fp32", "bf16"], default="auto")
     sub.add_argument("--out", default=".", help="the repository whose docs/stability/ gets the run")
     sub.set_defaults(handler=run)
+    sub = commands.add_parser("realism", help="fid.json of a run whose weights are still here")
+    sub.add_argument("--variant", choices=list(VARIANTS), required=True)
+    sub.add_argument("--seed", type=int, required=True)
+    sub.add_argument("--precision", choices=["auto", "fp32", "bf16"], default="auto")
+    sub.add_argument("--out", default=".", help="the repository whose docs/stability/ has the run")
+    sub.set_defaults(handler=realism)
     sub = commands.add_parser("report")
     sub.set_defaults(handler=report)
     args = parser.parse_args()

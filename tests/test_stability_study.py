@@ -3,12 +3,15 @@ collapse rate per variant with its Wilson interval, onsets and every seed's curv
 
 from __future__ import annotations
 
+import argparse
 import importlib.util
 import json
 import sys
 from pathlib import Path
 
 import pytest
+
+from gaia.config import load_params
 
 from conftest import REPO
 
@@ -23,7 +26,7 @@ def _study():
     return module
 
 
-def _write_run(folder: Path, curve: list[float]) -> None:
+def _write_run(folder: Path, curve: list[float], fid: float | None = None) -> None:
     folder.mkdir(parents=True)
     records = [{"step": 200 * (i + 1), "eval_recon_l1": l1, "eval_recon_diversity": 0.9}
                for i, l1 in enumerate(curve)]  # fmt: skip
@@ -31,6 +34,11 @@ def _write_run(folder: Path, curve: list[float]) -> None:
     metrics = {"steps": 200 * len(curve), "test_recon_l1": curve[-1], "train_seconds": 600.0}
     (folder / "train_metrics.json").write_text(json.dumps(metrics | {"precision": "bf16"}))
     (folder / "params.yaml").write_text("training: {}\n")
+    if fid is not None:
+        keys = {"fid_domain_recon": fid, "fid_domain_interp": 2 * fid}
+        ci = {f"{k}_ci_{end}": v + (1 if end == "high" else -1) for k, v in keys.items()
+              for end in ("low", "high")}  # fmt: skip
+        (folder / "fid.json").write_text(json.dumps(keys | ci))
 
 
 def test_the_report_counts_collapses_with_their_interval(tmp_path, monkeypatch) -> None:
@@ -39,16 +47,26 @@ def test_the_report_counts_collapses_with_their_interval(tmp_path, monkeypatch) 
     (tmp_path / "params.yaml").write_text((REPO / "params.yaml").read_text())
     runs = tmp_path / "docs" / "stability" / "runs" / "synthfaces"
     falling = [0.1, 0.08, 0.06, 0.05, 0.045, 0.042, 0.041, 0.0405]
-    _write_run(runs / "gaia" / "s0", falling)
+    _write_run(runs / "gaia" / "s0", falling, fid=140.0)
     _write_run(runs / "gaia" / "s1", [0.1, 0.05, 0.04, 0.06, 0.1, 0.15, 0.16, 0.17])  # 4.25x
+    _write_run(runs / "gaia" / "s2", falling, fid=120.0)
     _write_run(runs / "gaia_later" / "s0", falling)
     monkeypatch.setattr(sys, "argv", ["stability_study.py", "report"])
     study.main()
     text = (tmp_path / "docs" / "stability" / "README.md").read_text()
     # 1 of 2 collapsed: Wilson 95% interval [0.0945, 0.9055]; its onset is its best (step 600)
-    assert "| gaia | 2 (of 8) | 1 | 0.5 [0.09453, 0.9055] | 600 |" in text
-    assert "| gaia_later | 1 (of 8) | 0 |" in text
+    # 1 of 3 collapsed: Wilson 95% interval [0.06149, 0.7923]; its onset is its best (step 600);
+    # the domain FID of the two runs that have one
+    assert (
+        "| gaia | 3 (of 8) | 1 | 0.3333 [0.06149, 0.7923] | 600 | 0.0405 (0.0405-0.17) "
+        "| 130 (120-140), n = 2 |" in text
+    )
+    assert (
+        "| gaia_later | 1 (of 8) | 0 | 0 [0, 0.7935] | - | 0.0405 (0.0405-0.0405) | not measured |"
+        in text
+    )
     assert "| gaia | s1 | bf16 | 10 | collapsed |" in text
+    assert "| 140 [139, 141] | 280 [279, 281] |" in text
     assert (tmp_path / "docs" / "stability" / "curves.png").is_file()
 
 
@@ -64,3 +82,24 @@ def test_a_variant_outside_the_study_is_refused() -> None:
             "0",
         ]
         study.main()
+
+
+@pytest.mark.parametrize("variant", ["gaia", "gaia_later", "gaia_detach", "gaia_recon1"])
+def test_each_runs_parameter_file_is_valid_and_measures_its_realism(
+    variant, tmp_path, monkeypatch
+) -> None:
+    study = _study()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(study, "RUNS", tmp_path / "runs")
+    args = argparse.Namespace(
+        variant=variant, seed=3, precision="fp32", params=str(REPO / "params.yaml")
+    )
+    params_file, model = study.study_params(args)
+    assert model == f"{variant}_s3_fp32"
+    params = load_params(params_file)  # validated against the schema
+    assert params["fid"]["sets"] == ["recon", "interp"] and params["fid"]["extractors"] == [
+        "domain"
+    ]
+    experiment = params["experiments"]["synthfaces"][model]
+    assert experiment["steps"] == study.STEPS and experiment["seed"] == 3
+    assert experiment["precision"] == "fp32"
