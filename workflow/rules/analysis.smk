@@ -110,7 +110,7 @@ rule interpolation_metrics:
         data=paths.processed_dir("{dataset}"),
         model=paths.model_file("{dataset}", "{model}"),
         latents=paths.latents("{dataset}", "{model}"),
-        classifier=paths.classifier_file("{dataset}"),
+        classifier=judge_of,
         code=step_code("interpolation-metrics"),
     output:
         metrics=paths.interpolation_metrics("{dataset}", "{model}"),

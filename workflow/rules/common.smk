@@ -121,6 +121,19 @@ def training_cpu_slots(wildcards):
     return within_limit("cpu_slots", COMPUTE_THREADS * training_processes(wildcards))
 
 
+def judged_by_classifier(dataset):
+    """Whether a dataset's analyses read its attribute classifier (the judge): on faces, its
+    interpolations and convexity (in its features), FID's domain extractor and the edits. A
+    lines dataset is judged by its reference lines unless it gets FID."""
+    faces = config["datasets"][dataset]["kind"] != "lines"
+    return faces or dataset in ALL["fid_datasets"] or dataset in ALL["attribute_datasets"]
+
+
+def judge_of(wildcards):
+    """The classifier file an interpolation_metrics job reads, where it reads one."""
+    return [paths.classifier_file(wildcards.dataset)] if judged_by_classifier(wildcards.dataset) else []
+
+
 def target_experiments():
     return [(d, m) for d in ALL["datasets"] for m in ALL["models"]]
 
@@ -143,7 +156,7 @@ def all_target_outputs():
     ]
     return [
         *(paths.train_metrics(d, m) for d, m in judged_experiments()),
-        *(paths.classifier_metrics(d) for d in ALL["datasets"]),
+        *(paths.classifier_metrics(d) for d in ALL["datasets"] if judged_by_classifier(d)),
         *(paths.interpolation_metrics(d, m) for d, m in judged_experiments()),
         *(paths.probe(d, m) for d, m in judged_experiments()),
         *(paths.attribute_summary(d, m) for d, m in attribute_experiments),
