@@ -127,6 +127,21 @@ def test_a_measure_whose_intervals_overlap_does_not_vote() -> None:
     assert alone.reason() == "no measure tells the two apart"
 
 
+def test_overlapping_intervals_are_a_tie_where_the_claim_is_as_well_as() -> None:
+    """A claim of "as well as" (ties hold) is supported when the intervals overlap; the same
+    numbers with a worse interval apart are not."""
+    tied = Measure(
+        "probe accuracy", ("gaia", "ae"), (0.9970, 0.9975), ((0.995, 0.999), (0.9955, 1.0)),
+        higher_holds=True, ties_hold=True,
+    )  # fmt: skip
+    assert tied.holds is True and "intervals overlap: a tie, which holds" in tied.text()
+    assert Claim("k/d", "GAIA as well as the AE", "d", (tied,), CONVERGED).verdict is (
+        Verdict.SUPPORTED
+    )
+    worse = dataclasses.replace(tied, intervals=((0.990, 0.994), (0.9955, 1.0)))
+    assert worse.holds is False
+
+
 def test_a_verdict_that_changes_in_the_last_half_of_training_is_not_settled() -> None:
     end = claim((1.0, 2.0))
     early_change = dataclasses.replace(

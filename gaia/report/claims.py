@@ -84,15 +84,16 @@ class Measure:
 
     @property
     def holds(self) -> bool | None:
-        """Whether the measure goes the claim's way; None when a value is missing, the two
-        intervals overlap, or the measure does not vote."""
+        """Whether the measure goes the claim's way; None when a value is missing, the measure
+        does not vote, or the two intervals overlap on a claim that one is better. Where ties
+        hold (a claim of "as well as"), overlapping intervals are a tie, and it holds."""
         a, b = self.values
         if a is None or b is None or not self.votes:
             return None
         if self.required is not None:
             return self.required
         if self.overlapping:
-            return None
+            return True if self.ties_hold else None
         return ordered(a, b, self.higher_holds, self.ties_hold)
 
     def text(self) -> str:
@@ -102,7 +103,9 @@ class Measure:
         ]
         shown = "" if self.votes else " (shown, not judged)"
         if self.votes and self.required is None and self.overlapping:
-            shown = " (intervals overlap: not told apart)"
+            shown = " (intervals overlap: " + (
+                "a tie, which holds)" if self.ties_hold else "not told apart)"
+            )
         return f"{self.quantity}{shown}: {' vs '.join(cells)}"
 
 
