@@ -263,6 +263,7 @@ def report(args: argparse.Namespace) -> None:
                 "variant",
                 "run",
                 "precision",
+                "training minutes",
                 "state",
                 "final L1",
                 "best (step)",
