@@ -31,7 +31,7 @@ from gaia import paths
 from gaia.config import load_params
 from gaia.figures.common import plt, save_figure
 from gaia.metrics.realism import wilson_interval
-from gaia.report.markdown import number, table
+from gaia.report.markdown import number, table, with_interval
 from gaia.report.training_state import TrainingState, assess_log
 
 DATASET = "synthfaces"
@@ -162,7 +162,7 @@ def fid_cell(fid: dict[str, float], key: str) -> str:
     """'141.7 [134.1, 148.4]', or '' for a run measured before the study made fid.json."""
     if key not in fid:
         return ""
-    return f"{number(fid[key])} [{number(fid[key + '_ci_low'])}, {number(fid[key + '_ci_high'])}]"
+    return with_interval(fid[key], (fid[key + "_ci_low"], fid[key + "_ci_high"]))
 
 
 def plot_curves(found: dict[str, dict[str, dict[str, Any]]], out: Path) -> list[Path]:
@@ -292,18 +292,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--params", default="params.yaml")
     commands = parser.add_subparsers(dest="command", required=True)
-    sub = commands.add_parser("run")
-    sub.add_argument("--variant", choices=list(VARIANTS), required=True)
-    sub.add_argument("--seed", type=int, required=True)
-    sub.add_argument("--precision", choices=["auto", "fp32", "bf16"], default="auto")
-    sub.add_argument("--out", default=".", help="the repository whose docs/stability/ gets the run")
-    sub.set_defaults(handler=run)
-    sub = commands.add_parser("realism", help="fid.json of a run whose weights are still here")
-    sub.add_argument("--variant", choices=list(VARIANTS), required=True)
-    sub.add_argument("--seed", type=int, required=True)
-    sub.add_argument("--precision", choices=["auto", "fp32", "bf16"], default="auto")
-    sub.add_argument("--out", default=".", help="the repository whose docs/stability/ has the run")
-    sub.set_defaults(handler=realism)
+    for name, handler, help_text in (
+        ("run", run, "train one seed of one variant, then measure its realism"),
+        ("realism", realism, "fid.json of a run whose weights are still here"),
+    ):
+        sub = commands.add_parser(name, help=help_text)
+        sub.add_argument("--variant", choices=list(VARIANTS), required=True)
+        sub.add_argument("--seed", type=int, required=True)
+        sub.add_argument("--precision", choices=["auto", "fp32", "bf16"], default="auto")
+        sub.add_argument("--out", default=".", help="the repository whose docs/stability/ holds it")
+        sub.set_defaults(handler=handler)
     sub = commands.add_parser("report")
     sub.set_defaults(handler=report)
     args = parser.parse_args()

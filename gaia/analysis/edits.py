@@ -107,11 +107,9 @@ class Edits:
         vectors: dict[str, np.ndarray],
         settings: dict[str, Any],
     ) -> None:
-        self.generator, self.classifier, self.batch_size = (
-            generator,
-            classifier,
-            settings["batch_size"],
-        )
+        self.generator = generator
+        self.classifier = classifier
+        self.batch_size = settings["batch_size"]
         self.attributes = test_attributes
         self.names = list(test_attributes.columns)
         self.vectors = {m: np.asarray(v, np.float32) for m, v in vectors.items()}

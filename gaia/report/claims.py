@@ -33,7 +33,7 @@ from typing import Any
 
 from gaia import paths
 from gaia.experiment import judged_datasets, judged_milestones, milestone_name
-from gaia.report.markdown import number, spread
+from gaia.report.markdown import spread, with_interval
 from gaia.report.training_state import TrainingAssessment, TrainingState, assess_log
 from gaia.utils.artifacts import load_json
 
@@ -98,7 +98,7 @@ class Measure:
 
     def text(self) -> str:
         cells = [
-            f"{name} {_with_interval(value, interval)}"
+            f"{name} {with_interval(value, interval)}"
             for name, value, interval in zip(self.names, self.values, self.intervals, strict=True)
         ]
         shown = "" if self.votes else " (shown, not judged)"
@@ -114,12 +114,6 @@ def ordered(a: float, b: float, higher_holds: bool = False, ties_hold: bool = Fa
     if ties_hold and a == b:
         return True
     return a > b if higher_holds else a < b
-
-
-def _with_interval(value: float | None, interval: Interval | None) -> str:
-    if value is None:
-        return "-"
-    return number(value) + (f" [{number(interval[0])}, {number(interval[1])}]" if interval else "")
 
 
 @dataclass(frozen=True)

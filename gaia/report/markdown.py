@@ -22,6 +22,13 @@ def number(value: float) -> str:
     return f"{value:.4g}"
 
 
+def with_interval(value: float | None, interval: tuple[float, float] | None) -> str:
+    """'0.9114 [0.9074, 0.9152]'; the value alone without an interval; '-' without a value."""
+    if value is None:
+        return "-"
+    return number(value) + (f" [{number(interval[0])}, {number(interval[1])}]" if interval else "")
+
+
 def mean_sd(values: Sequence[float]) -> tuple[float, float]:
     """The mean and the sample standard deviation (0 for a single value)."""
     return float(np.mean(values)), float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
