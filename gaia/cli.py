@@ -191,13 +191,6 @@ def cmd_figure(args: argparse.Namespace, params: dict[str, Any]) -> None:
     log.info("wrote %s", ", ".join(map(str, written)))
 
 
-def cmd_run(args: argparse.Namespace, params: dict[str, Any]) -> None:
-    from gaia.runs import run_target
-
-    report = run_target(params, args.target, args.seed, args.cores, not args.no_progress)
-    log.info("wrote %s", report)
-
-
 # Reports: name -> "module:function", called with (params, target) and returning the file.
 REPORTS = {
     "datasets": "gaia.report.datasets:write_datasets_report",
@@ -253,7 +246,6 @@ STEP_MODULES = {
     "bench": ("gaia.bench",),
     "train-classifier": ("gaia.analysis.classifier_training",),
     "fid-reference": ("gaia.metrics.fid",),
-    "run": ("gaia.runs",),
     "dvc-yaml": ("gaia.dvc_export",),
     "pull": ("gaia.remote",),
     "compare-runs": ("gaia.report.agreement",),
@@ -288,11 +280,22 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="on an error, show its traceback (without it: one line; the traceback goes to --log)",
     )
+    in_run = argparse.ArgumentParser(add_help=False)
+    in_run.add_argument(
+        "--run",
+        dest="seeded_run",
+        metavar="TARGET_sSEED",
+        help="work in this seed's run of a seeded target (e.g. full_s0): its parameters "
+        "(gaia/runs.py) and its folder results/TARGET_sSEED/ (default: the repository's run)",
+    )
     steps = parser.add_subparsers(dest="step", required=True, metavar="STEP")
 
-    def step(name: str, handler: Callable[..., None], help: str) -> argparse.ArgumentParser:
-        sub = steps.add_parser(name, parents=[common], help=help, description=help)
-        sub.set_defaults(handler=handler)
+    def step(
+        name: str, handler: Callable[..., None], help: str, of_a_run: bool = True
+    ) -> argparse.ArgumentParser:
+        parents = [common, in_run] if of_a_run else [common]
+        sub = steps.add_parser(name, parents=parents, help=help, description=help)
+        sub.set_defaults(handler=handler, seeded_run=None)
         return sub
 
     sub = step(
@@ -335,10 +338,6 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("figure", help="a figure of gaia/figures/registry.py, e.g. training")
     sub.add_argument("--target", default="all", help="draw the datasets (models) of this target")
     sub.add_argument("--dataset", help="the dataset of a per-dataset figure")
-    sub = step("run", cmd_run, "run the whole pipeline for one seed of a seeded target (e.g. full)")
-    sub.add_argument("--target", required=True, help="a target with `seeds`, e.g. full")
-    sub.add_argument("--seed", type=int, required=True, help="one of the target's seeds")
-    sub.add_argument("--cores", type=int, help="cores for the run (default: all)")
     sub = step("report", cmd_report, "write a markdown report into reports/ (or docs/results/)")
     sub.add_argument(
         "report",
@@ -350,12 +349,18 @@ def build_parser() -> argparse.ArgumentParser:
         "compare-runs",
         cmd_compare_runs,
         "the claims' verdicts in two or more finished runs of `all`, side by side",
+        of_a_run=False,
     )
     sub.add_argument("--run", action="append", required=True, metavar="LABEL=FOLDER")
     sub.add_argument("--condition", default="the condition that differs between the runs")
     sub.add_argument("--out", type=Path, required=True, help="the markdown page to write")
     sub.add_argument("--note", type=Path, help="a markdown file whose text opens the page")
-    sub = step("pull", cmd_pull, "pull results from the DVC remote, current for Snakemake too")
+    sub = step(
+        "pull",
+        cmd_pull,
+        "pull results from the DVC remote, current for Snakemake too",
+        of_a_run=False,
+    )
     sub.add_argument(
         "targets",
         nargs="*",
@@ -363,11 +368,26 @@ def build_parser() -> argparse.ArgumentParser:
         help="Snakemake targets (all, full, paper) or output files (default: all)",
     )
     sub.add_argument("--remote", help="a DVC remote's name (default: the default remote)")
-    sub = step("dvc-yaml", cmd_dvc_yaml, "write dvc.yaml files from the Snakemake workflow")
+    sub = step(
+        "dvc-yaml", cmd_dvc_yaml, "write dvc.yaml files from the Snakemake workflow", of_a_run=False
+    )
     sub.add_argument(
         "--check", action="store_true", help="only check that the committed files are current"
     )
     return parser
+
+
+def in_seeded_run(params: dict[str, Any], run: str) -> dict[str, Any]:
+    """The parameters of the seeded run `run`, whose folder paths now lie in."""
+    from gaia.runs import run_params
+
+    try:
+        target, seed = paths.parse_run(run)
+    except ValueError as exc:
+        raise GaiaError(f"--run {run!r}: {exc}") from None
+    run_parameters = run_params(params, target, seed)
+    paths.use_run(run)
+    return run_parameters
 
 
 def _one_line(exc: GaiaError | OSError) -> str:
@@ -390,6 +410,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         setup_logging(args.log)
     try:
         params = load_params(args.params)
+        if args.seeded_run is not None:
+            params = in_seeded_run(params, args.seeded_run)
         args.handler(args, params)
     except (GaiaError, OSError) as exc:
         if args.debug or (isinstance(exc, OSError) and exc.errno not in PLACE_ERRNOS):

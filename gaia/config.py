@@ -156,6 +156,8 @@ def _describe(error: jsonschema.ValidationError) -> str:
         return "; ".join(f"{key}: {k!r} needs {n}" for k, n in needs.items() if k in value and n)
     if rule == "propertyNames":
         return f"{key}: invalid name: {error.message}"
+    if rule == "not":  # a forbidden form: the schema's description says which and why
+        return f"{key}: not allowed here. {schema.get('description', '').strip()}".strip()
     bounds = {
         "minimum": ">=",
         "maximum": "<=",

@@ -88,16 +88,28 @@ def snakemake_jobs(root: Path, target: str) -> list[Job]:
 def _job(job: Any) -> Job:
     values = dict(job.params.items()).get("values", {})
     metrics = dict(job.output.items()).get("metrics")
+    wildcards = dict(job.wildcards_dict)
+    run = Path(wildcards.pop("root", "")).name  # "results/full_s0/" -> "full_s0"; "" -> ""
     return Job(
         rule=job.rule.name,
-        wildcards=tuple(str(v) for v in job.wildcards_dict.values()),
+        wildcards=tuple(str(v) for v in ([run] if run else []) + list(wildcards.values())),
         command=job.shellcmd.replace(PARAMS_FLAG, ""),
         inputs=tuple(str(f) for f in job.input),
         outputs=tuple(str(f) for f in job.output),
         metrics=frozenset([str(metrics)] if metrics else []),
         logs=tuple(str(f) for f in job.log),
-        param_keys=tuple(values),
+        param_keys=(*values, *_run_override_keys(run, job)),
     )
+
+
+def _run_override_keys(run: str, job: Any) -> tuple[str, ...]:
+    """A seeded run's job also depends on its target's overrides in params.yaml (which DVC
+    reads; Snakemake sees them in the run's values), not on the target's seed list."""
+    if not run:
+        return ()
+    target, _ = paths.parse_run(run)
+    entry = job.dag.workflow.config["targets"][target]
+    return tuple(f"targets.{target}.{key}" for key in ("experiments", "params") if key in entry)
 
 
 def _cached(path: str) -> bool:
@@ -130,18 +142,24 @@ def dvc_file(target: str) -> Path:
     return next(file for file, (name, _) in DVC_FILES.items() if name == target)
 
 
-def dvc_yaml_text(root: Path, file: Path) -> str:
-    target, wdir = DVC_FILES[file]
-    stages = {job.stage_name: stage(job, wdir) for job in snakemake_jobs(root, target)}
-    body = yaml.safe_dump({"stages": stages}, sort_keys=False, width=1000)
-    return HEADER.format(file=file) + body
+def dvc_yaml_texts(root: Path) -> dict[Path, str]:
+    """The text of every DVC pipeline file. The runs of every target share the prepared data:
+    a stage whose outputs an earlier file declares (DVC allows one stage per output in a
+    repository) is left to that file, which DVC runs first when a later stage needs it."""
+    texts, declared = {}, set()
+    for file, (target, wdir) in DVC_FILES.items():
+        jobs = [j for j in snakemake_jobs(root, target) if not set(j.outputs) <= declared]
+        declared |= {f for job in jobs for f in job.outputs}
+        stages = {job.stage_name: stage(job, wdir) for job in jobs}
+        body = yaml.safe_dump({"stages": stages}, sort_keys=False, width=1000)
+        texts[file] = HEADER.format(file=file) + body
+    return texts
 
 
 def write_dvc_yaml(root: Path = Path("."), check: bool = False) -> list[Path]:
     """Write every DVC pipeline file (or, with `check`, only compare); return the stale ones."""
     stale = []
-    for file in DVC_FILES:
-        text = dvc_yaml_text(root.resolve(), file)
+    for file, text in dvc_yaml_texts(root.resolve()).items():
         current = (root / file).read_text(encoding="utf-8") if (root / file).exists() else None
         if text != current:
             stale.append(file)

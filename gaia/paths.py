@@ -3,10 +3,19 @@
 One place for the layout, used by the CLI and by the Snakemake rules (called with wildcard
 patterns such as "{dataset}"); dvc.yaml spells the same paths out and a test checks that the two
 workflows agree.
+
+A run is one build of the pipeline: the repository's own (`all`: results/, reports/) or one
+seed of a seeded target, whose results and reports lie under its folder results/TARGET_sSEED/
+with the same layout. The prepared data under data/ are shared by every run (a target may not
+change a dataset). A process works in one run at a time (`gaia STEP --run full_s0` sets it,
+`in_run`); every results and reports path below lies in that run.
 """
 
 from __future__ import annotations
 
+import contextlib
+import re
+from collections.abc import Iterator
 from pathlib import Path
 
 DATA_RAW = Path("data/raw")
@@ -24,9 +33,57 @@ SPLITS = ("train", "test")
 MODEL_FILE, TRAIN_LOG, TRAIN_METRICS = "model.pt", "train_log.jsonl", "train_metrics.json"
 
 
+# A seeded run's name, TARGET_sSEED: its folder under results/.
+RUN_NAME = re.compile(r"([a-z][a-z0-9]*)_s([0-9]+)")
+_run_root = Path(".")  # the folder the current run's results/ and reports/ lie in
+
+
+def run_name(target: str, seed: int) -> str:
+    return f"{target}_s{seed}"
+
+
+def parse_run(name: str) -> tuple[str, int]:
+    """(target, seed) of a run's name such as "full_s0"."""
+    match = RUN_NAME.fullmatch(name)
+    if match is None:
+        raise ValueError(f"{name!r} is not a run's name: write TARGET_sSEED, e.g. full_s0")
+    return match[1], int(match[2])
+
+
 def run_dir(target: str, seed: int) -> Path:
-    """The working directory of one seed's run of a seeded target (gaia/runs.py)."""
-    return RESULTS / f"{target}_s{seed}"
+    """The folder of one seed's run of a seeded target: its results/ and reports/."""
+    return RESULTS / run_name(target, seed)
+
+
+def run_root(run: str | None) -> Path:
+    """The folder of a run by name; None: the repository's own run."""
+    return Path(".") if run is None else run_dir(*parse_run(run))
+
+
+@contextlib.contextmanager
+def in_run(run: str | None) -> Iterator[None]:
+    """Within the block, results and reports paths lie in the run `run` (None: the
+    repository's own)."""
+    global _run_root
+    before, _run_root = _run_root, run_root(run)
+    try:
+        yield
+    finally:
+        _run_root = before
+
+
+def use_run(run: str | None) -> None:
+    """Results and reports paths lie in the run `run` from now on (the CLI's --run)."""
+    global _run_root
+    _run_root = run_root(run)
+
+
+def _results() -> Path:
+    return _run_root / RESULTS
+
+
+def _reports() -> Path:
+    return _run_root / REPORTS
 
 
 def raw_dir(dataset: str) -> Path:
@@ -38,11 +95,11 @@ def processed_dir(dataset: str) -> Path:
 
 
 def dataset_stats(dataset: str) -> Path:
-    return RESULTS / dataset / "dataset_stats.json"
+    return _results() / dataset / "dataset_stats.json"
 
 
 def experiment_dir(dataset: str, model: str) -> Path:
-    return RESULTS / dataset / model
+    return _results() / dataset / model
 
 
 def model_file(dataset: str, model: str) -> Path:
@@ -111,11 +168,11 @@ def fid_metrics(dataset: str, model: str) -> Path:
 
 def fid_reference(dataset: str) -> Path:
     """Features and FID statistics of the real test images, per extractor."""
-    return RESULTS / dataset / "fid_reference.npz"
+    return _results() / dataset / "fid_reference.npz"
 
 
 def fid_reference_info(dataset: str) -> Path:
-    return RESULTS / dataset / "fid_reference.json"
+    return _results() / dataset / "fid_reference.json"
 
 
 def resume_dir(dataset: str, model: str) -> Path:
@@ -125,7 +182,7 @@ def resume_dir(dataset: str, model: str) -> Path:
 
 
 def classifier_dir(dataset: str) -> Path:
-    return RESULTS / dataset / "classifier"
+    return _results() / dataset / "classifier"
 
 
 def classifier_file(dataset: str) -> Path:
@@ -137,21 +194,21 @@ def classifier_metrics(dataset: str) -> Path:
 
 
 def figure(name: str, ext: str = "png") -> Path:
-    return FIGURES / f"{name}.{ext}"
+    return _reports() / FIGURES.relative_to(REPORTS) / f"{name}.{ext}"
 
 
 def results_report() -> Path:
-    return REPORTS / "README.md"
+    return _reports() / "README.md"
 
 
 def datasets_report() -> Path:
-    return REPORTS / "datasets.md"
+    return _reports() / "datasets.md"
 
 
 def log_file(rule: str, name: str) -> Path:
-    return LOGS / rule / f"{name}.log"
+    return _results() / "logs" / rule / f"{name}.log"
 
 
 def benchmark_file(rule: str, name: str) -> Path:
     """Snakemake's benchmark table of one job (wall seconds, memory, CPU time)."""
-    return BENCHMARKS / rule / f"{name}.tsv"
+    return _results() / "benchmarks" / rule / f"{name}.tsv"

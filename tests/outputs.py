@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,7 @@ OUTPUT_ROOTS = (
     "reports/datasets.md",
     "reports/README.md",
 )
+RUN_FOLDER = re.compile(r"^results/[a-z][a-z0-9]*_s[0-9]+/")
 TIMING_KEYS = {"images_per_s", "train_seconds"}  # measured, so they differ between runs
 
 
@@ -60,8 +62,9 @@ def output_hashes(root: Path) -> dict[str, str]:
         top = root / name
         for path in [top] if top.is_file() else sorted(top.rglob("*")):
             relative = str(path.relative_to(root))
+            in_run = RUN_FOLDER.sub("", relative)  # a seed's run: the same layout in its folder
             bookkeeping = (
-                relative.startswith(("results/logs/", "results/benchmarks/"))
+                in_run.startswith(("results/logs/", "results/benchmarks/"))
                 or "/resume/" in relative  # training state, not an output
                 or path.name == ".snakemake_timestamp"
             )
@@ -69,7 +72,7 @@ def output_hashes(root: Path) -> dict[str, str]:
                 continue
             if path.name in ("train_log.jsonl", "train_metrics.json"):
                 hashes[relative] = without_timing(path)
-            elif relative == "reports/README.md":  # training times differ between runs
+            elif in_run == "reports/README.md":  # training times differ between runs
                 text = path.read_text()
                 start, end = text.index(TIMING_START), text.index(TIMING_END)
                 hashes[relative] = text[:start] + text[end:]

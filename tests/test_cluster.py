@@ -26,10 +26,15 @@ from workflows import tool_env
 
 CLUSTER_SCRIPT = REPO / "tests/cluster/local_slurm.sh"
 PROFILE = yaml.safe_load((REPO / "profiles/slurm/profile.yaml").read_text())
-# Three jobs in two waves: the lines dataset, then its statistics and an AE trained on it (a
-# job that declares the `gpu` resource, 0 here: the test cluster has no GPU).
-TARGETS = ("results/lines/dataset_stats.json", "results/lines/ae/train_metrics.json")
-JOBS = {"prepare_data": 1, "dataset_stats": 1, "train": 1}
+# A tiny two-seed target: each seed's AE on lines, its latents and the probe: one prepare_data
+# job for both, then train, extract_latents and probe per seed, seven SLURM jobs (the training
+# jobs declare the `gpu` resource, 0 here: the test cluster has no GPU).
+SEEDS = (0, 1)
+TARGETS = tuple(f"results/full_s{seed}/results/lines/ae/probe.json" for seed in SEEDS)
+JOBS = {"prepare_data": 1, "train": 2, "extract_latents": 2, "probe": 2}
+# Long enough to outlive a one-minute SLURM time limit (SLURM kills up to a minute late) on the
+# test node's two CPUs; checkpoints often, so that each retry resumes where the kill left it.
+TRAINING = {"steps": 900, "eval_every": 300, "sample_every": 900, "checkpoint_every": 50}
 # Only what the test cluster needs differs from profiles/slurm; the command line overrides it.
 CLUSTER_ARGS = (
     # Without accounting sacct fails, and Snakemake, polling with it, would wait forever.
@@ -37,9 +42,27 @@ CLUSTER_ARGS = (
     # Poll every 2 s (the plugin adds 10 s after each poll that finds no job finished).
     *("--slurm-init-seconds-before-status-checks", "2", "--seconds-between-status-checks", "2"),
     "--slurm-keep-successful-logs",  # read below
+    # Training gets one minute, less than it needs: SLURM kills it at that limit, and Snakemake
+    # retries it (the profile's `retries`), resuming from its checkpoint.
+    *("--set-resources", "train:runtime=1"),
 )
-# The node has 2 CPUs and about 20 GB: the profile's 4 CPUs and 16 GB per job do not fit twice.
-CLUSTER_RESOURCES = {"slurm_partition": "debug", "cpus_per_task": 1, "mem_mb": 2000}
+# The node has 2 CPUs and about 20 GB: the profile's 4 CPUs per job do not fit twice.
+CLUSTER_RESOURCES = {"slurm_partition": "debug", "cpus_per_task": 1}
+
+
+def tiny_two_seed_target(root: Path) -> None:
+    params = yaml.safe_load((root / "params.yaml").read_text())
+    params["training"]["device"] = "cpu"  # even where this machine sees a GPU
+    params["targets"]["full"].update(
+        datasets=["lines"],
+        models=["ae"],
+        attribute_datasets=[],
+        fid_datasets=[],
+        seeds=list(SEEDS),
+        experiments={"lines": {"ae": TRAINING}},
+    )
+    params["targets"]["full"].pop("along_training")
+    (root / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
 
 
 @pytest.fixture
@@ -63,7 +86,7 @@ def snakemake(root: Path, *args: str) -> str:
         env=tool_env(),
         capture_output=True,
         text=True,
-        timeout=180,
+        timeout=1200,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-6000:]
     return done.stderr
@@ -79,10 +102,10 @@ def slurm_job(job_id: str) -> dict[str, str]:
 
 @pytest.mark.slow
 @pytest.mark.cluster
-def test_slurm_runs_the_pipeline_like_a_local_run(repo_copy: Path, local_slurm: None) -> None:
-    params = yaml.safe_load((repo_copy / "params.yaml").read_text())
-    params["training"]["device"] = "cpu"  # even where this machine sees a GPU
-    (repo_copy / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+def test_slurm_runs_every_step_of_every_seed_and_resumes_a_timed_out_training(
+    repo_copy: Path, local_slurm: None
+) -> None:
+    tiny_two_seed_target(repo_copy)
     local = repo_copy.with_name("local")
     shutil.copytree(repo_copy, local)
 
@@ -94,20 +117,31 @@ def test_slurm_runs_the_pipeline_like_a_local_run(repo_copy: Path, local_slurm: 
         *("--default-resources", *(f"{k}={v}" for k, v in resources.items())),
     )
 
-    # Every job ran to completion as a SLURM job, asking for what the profile says, no GPU.
+    # Every step of every seed ran as a SLURM job of its own, asking for the memory and time its
+    # rule declares, no GPU; the training jobs timed out at one minute and were retried.
     submitted = re.findall(r"submitted with SLURM jobid (\d+) \(log: (.+?)\)\.", log)
-    rules = Counter()
+    finished, timed_out = Counter(), Counter()
     for job_id, slurm_log in submitted:
         job = slurm_job(job_id)
-        assert job["JobState"] == "COMPLETED", job
-        assert (job["Partition"], job["NumCPUs"], job["MinMemoryNode"]) == ("debug", "1", "2000M")
-        assert "gpu" not in job["TRES"], job
         rule = re.match(r"rule_(\w+?)(_wildcards_|$)", job["Comment"]).group(1)
-        rules[rule] += 1
+        assert (job["Partition"], job["NumCPUs"]) == ("debug", "1"), job
+        assert int(job["MinMemoryNode"].removesuffix("M")) >= 100, job
+        assert "gpu" not in job["TRES"], job
+        if job["JobState"] == "TIMEOUT":
+            assert rule == "train" and job["TimeLimit"] == "00:01:00", job
+            timed_out[rule] += 1
+            continue
+        assert job["JobState"] == "COMPLETED", job
+        finished[rule] += 1
         # The job's output (sbatch --output): the rule's command, run by Snakemake's job step.
         assert f"rule {rule}:" in Path(slurm_log).read_text()
-    assert rules == JOBS, log
+    assert finished == JOBS, log
+    assert timed_out["train"] >= len(SEEDS), log  # each seed's training was cut off at least once
+    for seed in SEEDS:
+        train_log = repo_copy / f"results/full_s{seed}/results/logs/train/lines-ae.log"
+        assert "resuming" in train_log.read_text().lower(), train_log
 
+    # The same outputs as an uninterrupted local run: the resumed weights equal to the bit.
     built = output_hashes(repo_copy)
     assert set(TARGETS) <= set(built)
     assert built == output_hashes(local)

@@ -1,23 +1,23 @@
-"""Seeded targets: each seed's run is the `all` workflow in its own folder with derived params,
-and the target's report gathers the seeds."""
+"""Seeded targets: each seed's run is the `all` workflow's jobs in its own folder with derived
+params, all of them in one Snakemake DAG, and the target's report gathers the seeds."""
 
 from __future__ import annotations
 
 import copy
 import json
-import os
 import re
 from pathlib import Path
 
 import pytest
 import yaml
 
+from gaia import paths
+from gaia.cli import main
 from gaia.config import TARGET_KEYS, validate_params
 from gaia.errors import GaiaError, ParamsError
-from gaia.runs import RUN_LOCK, run_params, run_target
-from gaia.utils.locks import exclusive_lock
+from gaia.runs import run_params
 
-from workflows import run_snakemake
+from workflows import run_snakemake, snakemake_stages
 
 
 def test_run_params_take_the_targets_models_seed_and_overrides(default_params: dict) -> None:
@@ -27,6 +27,7 @@ def test_run_params_take_the_targets_models_seed_and_overrides(default_params: d
     }
     params["models"]["gaia"]["gaia"]["slope"] = 10.0
     params["experiments"]["lines"]["gaia"] = {"lr_max": 1e-4, "gaia": {"p_fake_max": 0.8}}
+    params["targets"]["full"]["seeds"] = [3]
     run = run_params(params, "full", 3)
     assert list(run["targets"]) == ["all"]
     assert run["targets"]["all"]["models"] == params["targets"]["full"]["models"]
@@ -47,7 +48,43 @@ def test_unknown_targets_and_seeds_are_refused(default_params: dict) -> None:
     ):
         run_params(default_params, "all", 0)
     with pytest.raises(GaiaError, match=r"seed 5 is not among targets\.full\.seeds"):
-        run_target(default_params, "full", 5)
+        run_params(default_params, "full", 5)
+
+
+def test_a_step_in_a_run_reads_its_parameters_and_writes_into_its_folder(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with paths.in_run("full_s2"):
+        assert paths.model_file("lines", "gaia") == Path(
+            "results/full_s2/results/lines/gaia/model.pt"
+        )
+        assert paths.figure("training") == Path("results/full_s2/reports/figures/training.png")
+        assert paths.processed_dir("lines") == Path("data/processed/lines")  # shared data
+    assert paths.model_file("lines", "gaia") == Path("results/lines/gaia/model.pt")
+    assert main(["dataset-stats", "--dataset", "lines", "--run", "full_s9"]) == 2
+    assert "seed 9 is not among targets.full.seeds" in capsys.readouterr().err
+    assert main(["dataset-stats", "--dataset", "lines", "--run", "full-0"]) == 2
+    assert "write TARGET_sSEED, e.g. full_s0" in capsys.readouterr().err
+
+
+def test_every_seed_is_jobs_of_one_dag(default_params: dict) -> None:
+    """`snakemake full` plans each seed's steps as jobs of their own (no nested Snakemake): a
+    training job per model and seed, in the seed's folder, on the shared data, depending on
+    the repository's code."""
+    stages = snakemake_stages(Path(__file__).resolve().parents[1], ("full",))
+    full = default_params["targets"]["full"]
+    for seed in full["seeds"]:
+        for dataset in full["datasets"]:
+            for model in full["models"]:
+                train = stages[f"train-full_s{seed}-{dataset}-{model}"]
+                assert train.cmd.endswith(f"--run full_s{seed}")
+                assert f"data/processed/{dataset}" in train.deps
+                assert "gaia/train/trainer.py" in train.deps
+                model_file = f"results/full_s{seed}/results/{dataset}/{model}/model.pt"
+                assert model_file in train.outs
+    assert not [name for name in stages if name.startswith("run_target")]
+    prepared = sorted(name for name in stages if name.startswith("prepare_data"))
+    assert prepared == ["prepare_data-lines", "prepare_data-synthfaces"]  # once for every seed
 
 
 def test_all_takes_seeds_like_the_seeded_targets(repo_copy: Path, default_params: dict) -> None:
@@ -67,21 +104,11 @@ def test_all_takes_seeds_like_the_seeded_targets(repo_copy: Path, default_params
     dry = run_snakemake(repo_copy, "-n", "--cores", "2")  # no target: `default`, which is `all`
     assert dry.returncode == 0, dry.stderr[-3000:]
     printed = dry.stdout + dry.stderr
-    jobs = re.findall(r"^(?:local)?rule (\w+):", printed, flags=re.MULTILINE)
-    assert sorted(jobs) == ["default", "report_all", "run_target", "run_target"]
+    jobs = set(re.findall(r"^(?:local)?rule (\w+):", printed, flags=re.MULTILINE))
+    assert {"default", "report_all", "train", "report_results"} <= jobs
     for seed in (0, 1):
         assert f"results/all_s{seed}/reports/README.md" in printed
-
-
-def test_a_second_run_of_the_same_seed_is_refused(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, default_params: dict
-) -> None:
-    monkeypatch.chdir(tmp_path)
-    folder = tmp_path / "results/full_s0"
-    refused = pytest.raises(GaiaError, match=r"another `gaia run --target full --seed 0` \(pid ")
-    with exclusive_lock(folder / RUN_LOCK, busy="held by pid {pid}"), refused:
-        run_target(default_params, "full", 0)
-    assert not (folder / "params.yaml").exists()  # the running one's file is left alone
+        assert f"gaia train --experiment synthfaces/gaia --log results/all_s{seed}/" in printed
 
 
 @pytest.mark.slow
@@ -100,16 +127,17 @@ def test_full_target_runs_each_seed_and_reports_over_them(repo_copy: Path) -> No
         experiments={"synthfaces": {model: {"steps": 6} for model in models}},
     )
     params_file.write_text(yaml.safe_dump(params, sort_keys=False))
-    # the committed reference result is up to date for Snakemake: force its runs
-    done = run_snakemake(repo_copy, "--cores", "2", "full", "--forcerun", "run_target")
+    done = run_snakemake(repo_copy, "--cores", "2", "full")
     assert done.returncode == 0, done.stderr[-3000:]
+    weights = {}
     for seed in (0, 1):
         run = repo_copy / f"results/full_s{seed}"
-        run_params_file = yaml.safe_load((run / "params.yaml").read_text())
-        assert run_params_file["training"]["seed"] == seed
         metrics = (run / "results/synthfaces/gaia/train_metrics.json").read_text()
         assert '"steps": 6' in metrics
         assert (run / "reports/figures/training_synthfaces.png").is_file()
+        assert not (run / "data").exists()  # the seeds share data/processed
+        weights[seed] = (run / "results/synthfaces/gaia/model.pt").read_bytes()
+    assert weights[0] != weights[1]  # each run trained with its own seed
     report = (repo_copy / "docs/results/README.md").read_text()
     assert "commit `" in report and "seeds [0, 1]" in report
     assert re.search(r"\| synthfaces \| gaia \| held-out L1 of G\(X\) \| [0-9.e-]+ ± ", report)
@@ -126,41 +154,12 @@ def test_full_target_runs_each_seed_and_reports_over_them(repo_copy: Path) -> No
     for figure in ("over_seeds", "curves_over_seeds"):
         assert f"(figures/{figure}.png)" in report
         assert (repo_copy / f"docs/results/figures/{figure}.png").is_file()
-    # A killed run leaves Snakemake's lock in its folder (every file it builds, as a kill leaves
-    # it): `gaia run` clears it, holding its own lock, and resumes instead of refusing.
-    seed_0 = repo_copy / "results/full_s0"
-    built = [str(path.relative_to(seed_0)) for path in seed_0.rglob("*")]
-    locks = seed_0 / ".snakemake/locks"
-    locks.mkdir(parents=True, exist_ok=True)
-    for kind in ("input", "output"):
-        (locks / f"0.{kind}.lock").write_text("\n".join(built) + "\n")
-    again = run_snakemake(repo_copy, "--cores", "2", "full", "--forcerun", "run_target")
-    assert again.returncode == 0, again.stderr[-3000:]
-    assert not locks.exists() or not any(locks.iterdir())
-    log = (repo_copy / "results/logs/run_target/full-0.log").read_text()
-    assert "clearing the lock a killed run left" in log
+    again = run_snakemake(repo_copy, "--cores", "2", "-n", "full")
+    assert again.returncode == 0 and "Nothing to be done" in again.stdout + again.stderr
     figures = {p.name for p in (repo_copy / "docs/results/figures").glob("*.png")}
     assert {"training_synthfaces.png", "reconstructions_synthfaces.png"} <= figures
     for name in figures:
         assert f"(figures/{name})" in report or name in ("datasets.png", "attribute_stats.png")
-
-
-def test_a_run_folder_depends_on_the_repositorys_code(tmp_path: Path, default_params: dict) -> None:
-    """A seed's run (Snakemake with --directory elsewhere) reruns a step when its code changes:
-    the code dependencies name the repository's files, relative to the run folder."""
-    repo = Path(__file__).resolve().parents[1]
-    run = tmp_path / "full_s0"
-    run.mkdir()
-    params = run_params(default_params, "full", 0)
-    (run / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
-    dry = run_snakemake(
-        repo,
-        *("--snakefile", str(repo / "Snakefile"), "--directory", str(run)),
-        *("--cores", "1", "-n", "--forceall", "all"),
-    )
-    assert dry.returncode == 0, dry.stderr[-3000:]
-    trainer = os.path.relpath(repo / "gaia/train/trainer.py", run)
-    assert trainer.startswith("..") and trainer in dry.stdout
 
 
 def test_the_lines_table_gives_every_model_and_the_references_over_seeds(
@@ -222,3 +221,11 @@ def test_the_numbers_table_gives_mean_sd_n_and_each_seed(
         "| dataset | model | quantity | seed 1 |",
         "| lines | ae | held-out L1 of G(X) | 0.003 |",
     ]
+
+
+def test_a_target_may_not_change_a_dataset(default_params: dict) -> None:
+    """Every run shares data/processed: a seeded target's `params` may not override `datasets`."""
+    params = copy.deepcopy(default_params)
+    params["targets"]["full"]["params"]["datasets"] = {"lines": {"count": 10}}
+    with pytest.raises(ParamsError, match=r"targets\.full\.params: not allowed here\. .*datasets"):
+        validate_params(params)

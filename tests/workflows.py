@@ -57,7 +57,10 @@ def snakemake_stages(
         command = re.search(r"^Shell command: (.*)$", block, flags=re.M)
         key = header.group(1)
         if "wildcards" in fields:
-            key += "".join("-" + v.split("=", 1)[1] for v in fields["wildcards"].split(", "))
+            # a run's root "results/full_s0/" names the stage by its run; the repository's, ""
+            # (the jobs of `all`), not at all
+            values = (v.split("=", 1)[1] for v in fields["wildcards"].split(", "))
+            key += "".join("-" + Path(v).name for v in values if v)
         key = key.replace("@", "-at-")  # DVC reads "@" in a stage name as a foreach key
 
         def files(field: str, fields: dict[str, str] = fields) -> set[str]:

@@ -11,142 +11,167 @@ rule train_classifier:
         data=paths.processed_dir("{dataset}"),
         code=step_code("train-classifier"),
     output:
-        model=paths.classifier_file("{dataset}"),
-        metrics=paths.classifier_metrics("{dataset}"),
+        model=R(paths.classifier_file("{dataset}")),
+        metrics=R(paths.classifier_metrics("{dataset}")),
     params:
         params_file=PARAMS_FILE,
+        run=run_flag,
         values=lambda w: param_values(
-            "analysis.classifier", "analysis.edits.leakage_threshold", f"datasets.{w.dataset}"
+            "analysis.classifier",
+            "analysis.edits.leakage_threshold",
+            f"datasets.{w.dataset}",
+            root=w.root,
         ),
     threads: COMPUTE_THREADS
     log:
-        paths.log_file("train_classifier", "{dataset}"),
+        R(paths.log_file("train_classifier", "{dataset}")),
     benchmark:
-        paths.benchmark_file("train_classifier", "{dataset}"),
+        R(paths.benchmark_file("train_classifier", "{dataset}")),
     resources:
-        gpu=GPU_SLOTS_PER_JOB,
+        gpu=gpu_slots,
         cpu_slots=COMPUTE_THREADS,
+        runtime=runtime_of("train_classifier"),
+        mem_mb=mem_of("train_classifier", runs_networks=True),
     conda:
         CONDA_ENV
     shell:
-        "gaia train-classifier --dataset {wildcards.dataset} --log {log} --params {params.params_file}"
+        "gaia train-classifier --dataset {wildcards.dataset} --log {log} --params {params.params_file}{params.run}"
 
 
 rule extract_latents:
     input:
         data=paths.processed_dir("{dataset}"),
-        model=paths.model_file("{dataset}", "{model}"),
+        model=R(paths.model_file("{dataset}", "{model}")),
         code=step_code("extract-latents"),
     output:
-        paths.latents("{dataset}", "{model}"),
+        R(paths.latents("{dataset}", "{model}")),
     params:
         params_file=PARAMS_FILE,
-        values=param_values("analysis.latents"),
+        run=run_flag,
+        values=values_of("analysis.latents"),
     threads: COMPUTE_THREADS
     log:
-        paths.log_file("extract_latents", "{dataset}-{model}"),
+        R(paths.log_file("extract_latents", "{dataset}-{model}")),
     benchmark:
-        paths.benchmark_file("extract_latents", "{dataset}-{model}"),
+        R(paths.benchmark_file("extract_latents", "{dataset}-{model}")),
     resources:
-        gpu=GPU_SLOTS_PER_JOB,
+        gpu=gpu_slots,
         cpu_slots=COMPUTE_THREADS,
+        runtime=runtime_of("extract_latents"),
+        mem_mb=mem_of("extract_latents", runs_networks=True),
     conda:
         CONDA_ENV
     shell:
-        "gaia extract-latents --experiment {wildcards.dataset}/{wildcards.model} --log {log} --params {params.params_file}"
+        "gaia extract-latents --experiment {wildcards.dataset}/{wildcards.model} --log {log} --params {params.params_file}{params.run}"
 
 
 rule attribute_vectors:
     input:
         data=paths.processed_dir("{dataset}"),
-        latents=paths.latents("{dataset}", "{model}"),
+        latents=R(paths.latents("{dataset}", "{model}")),
         code=step_code("attribute-vectors"),
     output:
-        vectors=paths.attribute_vectors("{dataset}", "{model}"),
-        cosines=paths.attribute_cosines("{dataset}", "{model}"),
+        vectors=R(paths.attribute_vectors("{dataset}", "{model}")),
+        cosines=R(paths.attribute_cosines("{dataset}", "{model}")),
     params:
         params_file=PARAMS_FILE,
+        run=run_flag,
     log:
-        paths.log_file("attribute_vectors", "{dataset}-{model}"),
+        R(paths.log_file("attribute_vectors", "{dataset}-{model}")),
     benchmark:
-        paths.benchmark_file("attribute_vectors", "{dataset}-{model}"),
+        R(paths.benchmark_file("attribute_vectors", "{dataset}-{model}")),
+    resources:
+        runtime=runtime_of("attribute_vectors"),
+        mem_mb=mem_of("attribute_vectors"),
     conda:
         CONDA_ENV
     shell:
-        "gaia attribute-vectors --experiment {wildcards.dataset}/{wildcards.model} --log {log} --params {params.params_file}"
+        "gaia attribute-vectors --experiment {wildcards.dataset}/{wildcards.model} --log {log} --params {params.params_file}{params.run}"
 
 
 rule attribute_edits:
     input:
         data=paths.processed_dir("{dataset}"),
-        model=paths.model_file("{dataset}", "{model}"),
-        latents=paths.latents("{dataset}", "{model}"),
-        vectors=paths.attribute_vectors("{dataset}", "{model}"),
-        classifier=paths.classifier_file("{dataset}"),
+        model=R(paths.model_file("{dataset}", "{model}")),
+        latents=R(paths.latents("{dataset}", "{model}")),
+        vectors=R(paths.attribute_vectors("{dataset}", "{model}")),
+        classifier=R(paths.classifier_file("{dataset}")),
         code=step_code("attribute-edits"),
     output:
-        edits=paths.attribute_metrics("{dataset}", "{model}"),
-        matched=paths.attribute_matched("{dataset}", "{model}"),
-        metrics=paths.attribute_summary("{dataset}", "{model}"),
+        edits=R(paths.attribute_metrics("{dataset}", "{model}")),
+        matched=R(paths.attribute_matched("{dataset}", "{model}")),
+        metrics=R(paths.attribute_summary("{dataset}", "{model}")),
     params:
         params_file=PARAMS_FILE,
-        values=param_values("analysis.edits"),
+        run=run_flag,
+        values=values_of("analysis.edits"),
     threads: COMPUTE_THREADS
     log:
-        paths.log_file("attribute_edits", "{dataset}-{model}"),
+        R(paths.log_file("attribute_edits", "{dataset}-{model}")),
     benchmark:
-        paths.benchmark_file("attribute_edits", "{dataset}-{model}"),
+        R(paths.benchmark_file("attribute_edits", "{dataset}-{model}")),
     resources:
-        gpu=GPU_SLOTS_PER_JOB,
+        gpu=gpu_slots,
         cpu_slots=COMPUTE_THREADS,
+        runtime=runtime_of("attribute_edits"),
+        mem_mb=mem_of("attribute_edits", runs_networks=True),
     conda:
         CONDA_ENV
     shell:
-        "gaia attribute-edits --experiment {wildcards.dataset}/{wildcards.model} --log {log} --params {params.params_file}"
+        "gaia attribute-edits --experiment {wildcards.dataset}/{wildcards.model} --log {log} --params {params.params_file}{params.run}"
 
 
 rule interpolation_metrics:
     input:
         data=paths.processed_dir("{dataset}"),
-        model=paths.model_file("{dataset}", "{model}"),
-        latents=paths.latents("{dataset}", "{model}"),
+        model=R(paths.model_file("{dataset}", "{model}")),
+        latents=R(paths.latents("{dataset}", "{model}")),
         classifier=judge_of,
         code=step_code("interpolation-metrics"),
     output:
-        metrics=paths.interpolation_metrics("{dataset}", "{model}"),
-        convexity=paths.convexity_latents("{dataset}", "{model}"),
+        metrics=R(paths.interpolation_metrics("{dataset}", "{model}")),
+        convexity=R(paths.convexity_latents("{dataset}", "{model}")),
     params:
         params_file=PARAMS_FILE,
-        values=lambda w: param_values("analysis.interpolation", f"datasets.{w.dataset}"),
+        run=run_flag,
+        values=lambda w: param_values(
+            "analysis.interpolation", f"datasets.{w.dataset}", root=w.root
+        ),
     threads: COMPUTE_THREADS
     log:
-        paths.log_file("interpolation_metrics", "{dataset}-{model}"),
+        R(paths.log_file("interpolation_metrics", "{dataset}-{model}")),
     benchmark:
-        paths.benchmark_file("interpolation_metrics", "{dataset}-{model}"),
+        R(paths.benchmark_file("interpolation_metrics", "{dataset}-{model}")),
     resources:
-        gpu=GPU_SLOTS_PER_JOB,
+        gpu=gpu_slots,
         cpu_slots=COMPUTE_THREADS,
+        runtime=runtime_of("interpolation_metrics"),
+        mem_mb=mem_of("interpolation_metrics", runs_networks=True),
     conda:
         CONDA_ENV
     shell:
-        "gaia interpolation-metrics --experiment {wildcards.dataset}/{wildcards.model} --log {log} --params {params.params_file}"
+        "gaia interpolation-metrics --experiment {wildcards.dataset}/{wildcards.model} --log {log} --params {params.params_file}{params.run}"
 
 
 rule probe:
     input:
         data=paths.processed_dir("{dataset}"),
-        latents=paths.latents("{dataset}", "{model}"),
+        latents=R(paths.latents("{dataset}", "{model}")),
         code=step_code("probe"),
     output:
-        paths.probe("{dataset}", "{model}"),
+        R(paths.probe("{dataset}", "{model}")),
     params:
         params_file=PARAMS_FILE,
-        values=param_values("analysis.probe"),
+        run=run_flag,
+        values=values_of("analysis.probe"),
     log:
-        paths.log_file("probe", "{dataset}-{model}"),
+        R(paths.log_file("probe", "{dataset}-{model}")),
     benchmark:
-        paths.benchmark_file("probe", "{dataset}-{model}"),
+        R(paths.benchmark_file("probe", "{dataset}-{model}")),
+    resources:
+        runtime=runtime_of("probe"),
+        mem_mb=mem_of("probe"),
     conda:
         CONDA_ENV
     shell:
-        "gaia probe --experiment {wildcards.dataset}/{wildcards.model} --log {log} --params {params.params_file}"
+        "gaia probe --experiment {wildcards.dataset}/{wildcards.model} --log {log} --params {params.params_file}{params.run}"

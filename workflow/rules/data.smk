@@ -12,6 +12,8 @@ rule prepare_data:
     threads: COMPUTE_THREADS
     resources:
         cpu_slots=COMPUTE_THREADS,
+        runtime=runtime_of("prepare_data"),
+        mem_mb=mem_of("prepare_data"),
     log:
         paths.log_file("prepare_data", "{dataset}"),
     benchmark:
@@ -27,14 +29,18 @@ rule dataset_stats:
         data=paths.processed_dir("{dataset}"),
         code=step_code("dataset-stats"),
     output:
-        metrics=paths.dataset_stats("{dataset}"),
+        metrics=R(paths.dataset_stats("{dataset}")),
     params:
         params_file=PARAMS_FILE,
+        run=run_flag,
     log:
-        paths.log_file("dataset_stats", "{dataset}"),
+        R(paths.log_file("dataset_stats", "{dataset}")),
     benchmark:
-        paths.benchmark_file("dataset_stats", "{dataset}"),
+        R(paths.benchmark_file("dataset_stats", "{dataset}")),
+    resources:
+        runtime=runtime_of("dataset_stats"),
+        mem_mb=mem_of("dataset_stats"),
     conda:
         CONDA_ENV
     shell:
-        "gaia dataset-stats --dataset {wildcards.dataset} --log {log} --params {params.params_file}"
+        "gaia dataset-stats --dataset {wildcards.dataset} --log {log} --params {params.params_file}{params.run}"

@@ -6,52 +6,58 @@
 rule fid_reference:
     input:
         data=paths.processed_dir("{dataset}"),
-        classifier=paths.classifier_file("{dataset}"),
+        classifier=R(paths.classifier_file("{dataset}")),
         code=step_code("fid-reference"),
     output:
-        stats=paths.fid_reference("{dataset}"),
-        info=paths.fid_reference_info("{dataset}"),
+        stats=R(paths.fid_reference("{dataset}")),
+        info=R(paths.fid_reference_info("{dataset}")),
     params:
         params_file=PARAMS_FILE,
-        values=param_values("fid"),
+        run=run_flag,
+        values=values_of("fid"),
     threads: COMPUTE_THREADS
     log:
-        paths.log_file("fid_reference", "{dataset}"),
+        R(paths.log_file("fid_reference", "{dataset}")),
     benchmark:
-        paths.benchmark_file("fid_reference", "{dataset}"),
+        R(paths.benchmark_file("fid_reference", "{dataset}")),
     resources:
-        gpu=GPU_SLOTS_PER_JOB,
+        gpu=gpu_slots,
         cpu_slots=COMPUTE_THREADS,
+        runtime=runtime_of("fid_reference"),
+        mem_mb=mem_of("fid_reference", runs_networks=True),
     conda:
         CONDA_ENV
     shell:
-        "gaia fid-reference --dataset {wildcards.dataset} --log {log} --params {params.params_file}"
+        "gaia fid-reference --dataset {wildcards.dataset} --log {log} --params {params.params_file}{params.run}"
 
 
 rule fid:
     input:
         data=paths.processed_dir("{dataset}"),
-        model=paths.model_file("{dataset}", "{model}"),
-        latents=paths.latents("{dataset}", "{model}"),
-        vectors=paths.attribute_vectors("{dataset}", "{model}"),
-        classifier=paths.classifier_file("{dataset}"),
-        stats=paths.fid_reference("{dataset}"),
-        info=paths.fid_reference_info("{dataset}"),
+        model=R(paths.model_file("{dataset}", "{model}")),
+        latents=R(paths.latents("{dataset}", "{model}")),
+        vectors=R(paths.attribute_vectors("{dataset}", "{model}")),
+        classifier=R(paths.classifier_file("{dataset}")),
+        stats=R(paths.fid_reference("{dataset}")),
+        info=R(paths.fid_reference_info("{dataset}")),
         code=step_code("fid"),
     output:
-        metrics=paths.fid_metrics("{dataset}", "{model}"),
+        metrics=R(paths.fid_metrics("{dataset}", "{model}")),
     params:
         params_file=PARAMS_FILE,
-        values=param_values("fid"),
+        run=run_flag,
+        values=values_of("fid"),
     threads: COMPUTE_THREADS
     log:
-        paths.log_file("fid", "{dataset}-{model}"),
+        R(paths.log_file("fid", "{dataset}-{model}")),
     benchmark:
-        paths.benchmark_file("fid", "{dataset}-{model}"),
+        R(paths.benchmark_file("fid", "{dataset}-{model}")),
     resources:
-        gpu=GPU_SLOTS_PER_JOB,
+        gpu=gpu_slots,
         cpu_slots=COMPUTE_THREADS,
+        runtime=runtime_of("fid"),
+        mem_mb=mem_of("fid", runs_networks=True),
     conda:
         CONDA_ENV
     shell:
-        "gaia fid --experiment {wildcards.dataset}/{wildcards.model} --log {log} --params {params.params_file}"
+        "gaia fid --experiment {wildcards.dataset}/{wildcards.model} --log {log} --params {params.params_file}{params.run}"

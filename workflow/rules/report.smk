@@ -8,74 +8,72 @@ rule figure:
         code=lambda w: step_code("figure", figure_of(w)[0].name),
     output:
         png=report(
-            paths.figure("{figure}"),
+            R(paths.figure("{figure}")),
             caption="../report/figure.rst",
             category="Figures",
             subcategory=lambda w: figure_of(w)[1] or "all datasets",
         ),
-        pdf=paths.figure("{figure}", "pdf"),
+        pdf=R(paths.figure("{figure}", "pdf")),
     params:
         params_file=PARAMS_FILE,
+        run=run_flag,
         arguments=figure_arguments,
         caption=lambda w: figure_of(w)[0].caption_for(figure_of(w)[1]),
-        values=lambda w: param_values(*figure_of(w)[0].param_keys(figure_of(w)[1])),
+        values=lambda w: param_values(*figure_of(w)[0].param_keys(figure_of(w)[1]), root=w.root),
     log:
-        paths.log_file("figure", "{figure}"),
+        R(paths.log_file("figure", "{figure}")),
     benchmark:
-        paths.benchmark_file("figure", "{figure}"),
+        R(paths.benchmark_file("figure", "{figure}")),
+    resources:
+        runtime=runtime_of("figure"),
+        mem_mb=mem_of("figure"),
     conda:
         CONDA_ENV
     shell:
-        "gaia figure {params.arguments} --target all --log {log} --params {params.params_file}"
+        "gaia figure {params.arguments} --target all --log {log} --params {params.params_file}{params.run}"
 
 
 rule report_datasets:
     input:
-        stats=expand(paths.dataset_stats("{dataset}"), dataset=ALL["datasets"]),
-        data=expand(paths.processed_dir("{dataset}"), dataset=ALL["datasets"]),
-        figures=all_figures([registry.TARGET]),
+        unpack(datasets_report_inputs),
         code=step_code("report", "datasets"),
     output:
-        paths.datasets_report(),
+        R(paths.datasets_report()),
     params:
         params_file=PARAMS_FILE,
-        values=param_values("targets.all"),
+        run=run_flag,
+        values=values_of("targets.all"),
     log:
-        paths.log_file("report_datasets", "all"),
+        R(paths.log_file("report_datasets", "all")),
     benchmark:
-        paths.benchmark_file("report_datasets", "all"),
+        R(paths.benchmark_file("report_datasets", "all")),
+    resources:
+        runtime=runtime_of("report_datasets"),
+        mem_mb=mem_of("report_datasets"),
     conda:
         CONDA_ENV
     shell:
-        "gaia report datasets --target all --log {log} --params {params.params_file}"
+        "gaia report datasets --target all --log {log} --params {params.params_file}{params.run}"
 
 
 rule report_results:
     input:
-        train=[paths.train_metrics(d, m) for d, m in judged_experiments()],
-        logs=[paths.train_log(d, m) for d, m in judged_experiments()],
-        interpolation=[paths.interpolation_metrics(d, m) for d, m in judged_experiments()],
-        probe=[paths.probe(d, m) for d, m in judged_experiments()],
-        attributes=[
-            paths.attribute_summary(d, m)
-            for d in ALL["attribute_datasets"]
-            for m in judged_models(ALL, d)
-        ],
-        fid=[paths.fid_metrics(d, m) for d in ALL["fid_datasets"] for m in judged_models(ALL, d)],
-        fid_info=[paths.fid_reference_info(d) for d in ALL["fid_datasets"]],
-        judge=[paths.classifier_metrics(d) for d in ALL["attribute_datasets"]],
-        figures=all_figures(),
+        unpack(results_report_inputs),
         code=step_code("report", "results"),
     output:
-        paths.results_report(),
+        R(paths.results_report()),
     params:
         params_file=PARAMS_FILE,
-        values=param_values("targets.all", "fid.sets", "models", "report"),
+        run=run_flag,
+        values=values_of("targets.all", "fid.sets", "models", "report"),
     log:
-        paths.log_file("report_results", "all"),
+        R(paths.log_file("report_results", "all")),
     benchmark:
-        paths.benchmark_file("report_results", "all"),
+        R(paths.benchmark_file("report_results", "all")),
+    resources:
+        runtime=runtime_of("report_results"),
+        mem_mb=mem_of("report_results"),
     conda:
         CONDA_ENV
     shell:
-        "gaia report results --target all --log {log} --params {params.params_file}"
+        "gaia report results --target all --log {log} --params {params.params_file}{params.run}"

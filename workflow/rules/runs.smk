@@ -1,39 +1,27 @@
-# Seeded targets (targets.full, targets.paper, and targets.all when it has seeds): the whole
-# pipeline once per seed, each run in its own working directory results/TARGET_sSEED/
-# (gaia/runs.py), then one report over the seeds in the target's report_dir. A run's own
-# params.yaml has no seeded target, so inside a run these rules are not defined.
-
-SEEDED = {name: entry for name, entry in config["targets"].items() if "seeds" in entry}
-
-
-if SEEDED:
-
-    rule run_target:
-        input:
-            code=all_code(),
-        output:
-            run_report("{target}", "{seed}"),
-        params:
-            params_file=PARAMS_FILE,
-            values=lambda w: param_values(*run_param_keys(config, w.target)),
-        threads: 1024  # every core: Snakemake lowers a job's threads to --cores
-        log:
-            paths.log_file("run_target", "{target}-{seed}"),
-        benchmark:
-            paths.benchmark_file("run_target", "{target}-{seed}"),
-        conda:
-            CONDA_ENV
-        shell:
-            "gaia run --target {wildcards.target} --seed {wildcards.seed} --log {log} --params {params.params_file}"
+# Seeded targets (targets.full, targets.paper, and targets.all when it has seeds): the pipeline
+# once per seed, each seed a run TARGET_sSEED whose jobs are this workflow's own (the `root`
+# wildcard, common.smk) writing into results/TARGET_sSEED/, then one report over the seeds in
+# the target's report_dir. `snakemake full_s1` builds one seed's run.
 
 
 for SEEDED_TARGET, SEEDED_ENTRY in SEEDED.items():
+    for SEED in SEEDED_ENTRY["seeds"]:
+
+        rule:
+            name:
+                paths.run_name(SEEDED_TARGET, SEED)
+            input:
+                run_outputs(run_root_of(SEEDED_TARGET, SEED)),
 
     rule:
         name:
             f"report_{SEEDED_TARGET}"
         input:
-            runs=[run_report(SEEDED_TARGET, seed) for seed in SEEDED_ENTRY["seeds"]],
+            runs=[
+                output
+                for seed in SEEDED_ENTRY["seeds"]
+                for output in run_outputs(run_root_of(SEEDED_TARGET, seed))
+            ],
             code=step_code("report", "target"),
         output:
             report=f"{SEEDED_ENTRY['report_dir']}/README.md",
@@ -46,6 +34,9 @@ for SEEDED_TARGET, SEEDED_ENTRY in SEEDED.items():
             paths.log_file("report_target", SEEDED_TARGET),
         benchmark:
             paths.benchmark_file("report_target", SEEDED_TARGET),
+        resources:
+            runtime=runtime_of("report_target"),
+            mem_mb=mem_of("report_target"),
         conda:
             CONDA_ENV
         shell:
