@@ -191,6 +191,15 @@ def cmd_figure(args: argparse.Namespace, params: dict[str, Any]) -> None:
     log.info("wrote %s", ", ".join(map(str, written)))
 
 
+def cmd_record(args: argparse.Namespace, params: dict[str, Any]) -> None:
+    from gaia.runs import record_run
+
+    if args.seeded_run is None:
+        raise GaiaError("gaia record keeps a seeded run's results: add --run TARGET_sSEED")
+    target, seed = paths.parse_run(args.seeded_run)
+    log.info("wrote %s", record_run(args.repository_params, target, seed))
+
+
 # Reports: name -> "module:function", called with (params, target) and returning the file.
 REPORTS = {
     "datasets": "gaia.report.datasets:write_datasets_report",
@@ -249,6 +258,7 @@ STEP_MODULES = {
     "dvc-yaml": ("gaia.dvc_export",),
     "pull": ("gaia.remote",),
     "compare-runs": ("gaia.report.agreement",),
+    "record": ("gaia.runs",),
 }
 
 
@@ -338,6 +348,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("figure", help="a figure of gaia/figures/registry.py, e.g. training")
     sub.add_argument("--target", default="all", help="draw the datasets (models) of this target")
     sub.add_argument("--dataset", help="the dataset of a per-dataset figure")
+    step(
+        "record",
+        cmd_record,
+        "copy a built seed's metrics, logs, figures and reports (not its weights) into its "
+        "target's report folder, REPORT_DIR/runs/TARGET_sSEED/, to commit",
+    )
     sub = step("report", cmd_report, "write a markdown report into reports/ (or docs/results/)")
     sub.add_argument(
         "report",
@@ -410,6 +426,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         setup_logging(args.log)
     try:
         params = load_params(args.params)
+        args.repository_params = params  # `record` needs the targets beside the run's
         if args.seeded_run is not None:
             params = in_seeded_run(params, args.seeded_run)
         args.handler(args, params)

@@ -61,15 +61,21 @@ def run_root(run: str | None) -> Path:
 
 
 @contextlib.contextmanager
-def in_run(run: str | None) -> Iterator[None]:
-    """Within the block, results and reports paths lie in the run `run` (None: the
-    repository's own)."""
+def in_folder(folder: Path) -> Iterator[None]:
+    """Within the block, results and reports paths lie in `folder` (a run's, or its record's:
+    gaia/runs.py)."""
     global _run_root
-    before, _run_root = _run_root, run_root(run)
+    before, _run_root = _run_root, folder
     try:
         yield
     finally:
         _run_root = before
+
+
+def in_run(run: str | None) -> contextlib.AbstractContextManager[None]:
+    """Within the block, results and reports paths lie in the run `run` (None: the
+    repository's own)."""
+    return in_folder(run_root(run))
 
 
 def use_run(run: str | None) -> None:

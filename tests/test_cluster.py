@@ -34,7 +34,9 @@ TARGETS = tuple(f"results/full_s{seed}/results/lines/ae/probe.json" for seed in 
 JOBS = {"prepare_data": 1, "train": 2, "extract_latents": 2, "probe": 2}
 # Long enough to outlive a one-minute SLURM time limit (SLURM kills up to a minute late) on the
 # test node's two CPUs; checkpoints often, so that each retry resumes where the kill left it.
-TRAINING = {"steps": 900, "eval_every": 300, "sample_every": 900, "checkpoint_every": 50}
+# (The test copy's AE step on lines, 8 images, takes about 13 ms here: 12,000 steps, about
+# two and a half minutes.)
+TRAINING = {"steps": 12000, "eval_every": 4000, "sample_every": 12000, "checkpoint_every": 500}
 # Only what the test cluster needs differs from profiles/slurm; the command line overrides it.
 CLUSTER_ARGS = (
     # Without accounting sacct fails, and Snakemake, polling with it, would wait forever.
@@ -43,8 +45,9 @@ CLUSTER_ARGS = (
     *("--slurm-init-seconds-before-status-checks", "2", "--seconds-between-status-checks", "2"),
     "--slurm-keep-successful-logs",  # read below
     # Training gets one minute, less than it needs: SLURM kills it at that limit, and Snakemake
-    # retries it (the profile's `retries`), resuming from its checkpoint.
-    *("--set-resources", "train:runtime=1"),
+    # retries it, resuming from its checkpoint (more retries than the profile's 3: each try of
+    # a minute gains less on a loaded machine).
+    *("--set-resources", "train:runtime=1", "--retries", "10"),
 )
 # The node has 2 CPUs and about 20 GB: the profile's 4 CPUs per job do not fit twice.
 CLUSTER_RESOURCES = {"slurm_partition": "debug", "cpus_per_task": 1}

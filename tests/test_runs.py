@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from gaia import paths
 from gaia.cli import main
 from gaia.config import TARGET_KEYS, validate_params
 from gaia.errors import GaiaError, ParamsError
-from gaia.runs import run_params
+from gaia.runs import RECORD, is_recorded, params_digest, record_dir, run_params
 
 from workflows import run_snakemake, snakemake_stages
 
@@ -161,6 +162,34 @@ def test_full_target_runs_each_seed_and_reports_over_them(repo_copy: Path) -> No
     for name in figures:
         assert f"(figures/{name})" in report or name in ("datasets.png", "attribute_stats.png")
 
+    # Each seed's record is in docs/ (to commit), and the report reads only the records: with
+    # nothing but them (a fresh clone: no results/, no data/), the report is rebuilt, nothing
+    # trained.
+    for seed in (0, 1):
+        record = repo_copy / f"docs/results/runs/full_s{seed}"
+        assert json.loads((record / "run.json").read_text())["seed"] == seed
+        assert (record / "results/synthfaces/gaia/train_metrics.json").is_file()
+        assert (record / "reports/README.md").is_file()
+        assert not list(record.rglob("*.pt")) and not list(record.rglob("*.npz"))  # no weights
+    shutil.rmtree(repo_copy / "results")
+    shutil.rmtree(repo_copy / "data/processed")
+    (repo_copy / "docs/results/README.md").unlink()
+    fresh = run_snakemake(repo_copy, "--cores", "2", "full")
+    assert fresh.returncode == 0, fresh.stderr[-3000:]
+    ran = re.findall(r"^(?:local)?rule (\w+):", fresh.stdout + fresh.stderr, flags=re.M)
+    assert ran == ["report_full", "full"]  # the report, then the target rule itself
+    assert (repo_copy / "docs/results/README.md").read_text().split("## What was run")[0] == (
+        report.split("## What was run")[0]
+    )
+    # Without seed 1's record, the target builds seed 1 again, and only it.
+    shutil.rmtree(repo_copy / "docs/results/runs/full_s1")
+    dry = run_snakemake(repo_copy, "--cores", "2", "-n", "full")
+    assert dry.returncode == 0, dry.stderr[-3000:]
+    training = re.findall(r"gaia train --experiment \S+ --log (\S+)", dry.stdout + dry.stderr)
+    assert sorted(training) == [
+        f"results/full_s1/results/logs/train/synthfaces-{model}.log" for model in sorted(models)
+    ]
+
 
 def test_the_lines_table_gives_every_model_and_the_references_over_seeds(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -221,6 +250,26 @@ def test_the_numbers_table_gives_mean_sd_n_and_each_seed(
         "| dataset | model | quantity | seed 1 |",
         "| lines | ae | held-out L1 of G(X) | 0.003 |",
     ]
+
+
+def test_a_record_is_current_while_its_parameters_are_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, default_params: dict
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert not is_recorded(default_params, "full", 1)
+    marker = record_dir(default_params, "full", 1) / RECORD
+    assert marker == Path("docs/results/runs/full_s1/run.json")
+    marker.parent.mkdir(parents=True)
+    digest = params_digest(run_params(default_params, "full", 1))
+    marker.write_text(json.dumps({"params_sha256": digest}))
+    assert is_recorded(default_params, "full", 1)
+    assert not is_recorded(default_params, "full", 0)  # another seed's
+    changed = copy.deepcopy(default_params)
+    changed["targets"]["full"]["experiments"]["lines"]["ae"]["steps"] += 1
+    assert not is_recorded(changed, "full", 1)  # built with other parameters: built again
+    more = copy.deepcopy(default_params)
+    more["targets"]["full"]["seeds"].append(7)  # a new seed leaves the others' records current
+    assert is_recorded(more, "full", 1)
 
 
 def test_a_target_may_not_change_a_dataset(default_params: dict) -> None:

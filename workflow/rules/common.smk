@@ -8,7 +8,17 @@ from gaia import resources as costs
 from gaia.config import lookup, validate_params, write_effective_params
 from gaia.experiment import experiment_param_keys, judged_models
 from gaia.figures import registry
-from gaia.runs import run_params
+from gaia.runs import (
+    RECORD,
+    built_by_run,
+    is_recorded,
+    judged_by_classifier,
+    judged_experiments,
+    record_dir,
+    recorded_files,
+    run_figures,
+    run_params,
+)
 from gaia.utils.gpus import gpu_slots_per_job, schedulable_cpus
 
 
@@ -195,63 +205,40 @@ def training_cpu_slots(wildcards):
     return within_limit("cpu_slots", COMPUTE_THREADS * training_processes(wildcards))
 
 
-def judged_by_classifier(dataset, target):
-    """Whether a dataset's analyses read its attribute classifier (the judge): on faces, its
-    interpolations and convexity (in its features), FID's domain extractor and the edits. A
-    lines dataset is judged by its reference lines unless it gets FID."""
-    faces = config["datasets"][dataset]["kind"] != "lines"
-    return faces or dataset in target["fid_datasets"] or dataset in target["attribute_datasets"]
-
-
 def judge_of(wildcards):
     """The classifier file an interpolation_metrics job reads, where it reads one."""
-    if not judged_by_classifier(wildcards.dataset, target_of(wildcards.root)):
+    if not judged_by_classifier(config, wildcards.dataset, target_of(wildcards.root)):
         return []
     return [f"{wildcards.root}{paths.classifier_file(wildcards.dataset)}"]
 
 
-def judged_experiments(target):
-    """The target's experiments and the milestones its claims are judged at."""
-    return [(d, m) for d in target["datasets"] for m in judged_models(target, d)]
-
-
-def figures_of(target, scopes=(registry.DATASET, registry.ATTRIBUTE, registry.RUN)):
-    """The figures a target draws (PNG; each job also writes the PDF) of these scopes, in the
-    current run (paths.in_run)."""
-    return [
-        paths.figure(f.stem(d)) for f, d in registry.target_figures(target) if f.scope in scopes
-    ]
-
-
 def run_outputs(root):
-    """Everything a run builds: its trained models' metrics, their analyses, FID, figures and
-    reports."""
-    target = target_of(root)
-    attribute_experiments = [
-        (d, m) for d in target["attribute_datasets"] for m in judged_models(target, d)
-    ]
+    """Everything a run builds (gaia/runs.py)."""
     with in_run_of(root):
-        return [
-            *(paths.train_metrics(d, m) for d, m in judged_experiments(target)),
-            *(
-                paths.classifier_metrics(d)
-                for d in target["datasets"]
-                if judged_by_classifier(d, target)
-            ),
-            *(paths.interpolation_metrics(d, m) for d, m in judged_experiments(target)),
-            *(paths.probe(d, m) for d, m in judged_experiments(target)),
-            *(paths.attribute_summary(d, m) for d, m in attribute_experiments),
-            *(paths.attribute_cosines(d, m) for d, m in attribute_experiments),
-            *(
-                paths.fid_metrics(d, m)
-                for d in target["fid_datasets"]
-                for m in judged_models(target, d)
-            ),
-            *figures_of(target, registry.SCOPES),
-            paths.results_report(),
-            paths.datasets_report(),
-            *(paths.dataset_stats(name) for name in target["datasets"]),
-        ]
+        return [str(path) for path in built_by_run(run_config(root))]
+
+
+def record_sources(root):
+    """The files of a run that its record keeps."""
+    with in_run_of(root):
+        return [str(path) for path in recorded_files(run_config(root))]
+
+
+def record_outputs(target, seed):
+    """A seeded run's record: its kept files, in its record folder, and its run.json."""
+    root = run_root_of(target, seed)
+    folder = record_dir(config, target, seed)
+    kept = [folder / Path(f).relative_to(root) for f in record_sources(root)]
+    return [str(f) for f in [*kept, folder / RECORD]]
+
+
+def seeded_target_outputs(target):
+    """What a seeded target builds: its report, and every seed's record, asked for directly:
+    Snakemake rebuilds a missing file that an up-to-date report read only when it is asked
+    for, so a removed record is built again (its seed trained) and the report with it."""
+    entry = config["targets"][target]
+    records = [record for seed in entry["seeds"] for record in record_outputs(target, seed)]
+    return [f"{entry['report_dir']}/README.md", *records]
 
 
 # The figure rule (report.smk) draws every entry of gaia/figures/registry.py.
@@ -280,7 +267,7 @@ def datasets_report_inputs(wildcards):
         return {
             "stats": [paths.dataset_stats(d) for d in target["datasets"]],
             "data": [paths.processed_dir(d) for d in target["datasets"]],
-            "figures": figures_of(target, [registry.TARGET]),
+            "figures": run_figures(target, [registry.TARGET]),
         }
 
 
@@ -307,5 +294,5 @@ def results_report_inputs(wildcards):
             ],
             "fid_info": [paths.fid_reference_info(d) for d in target["fid_datasets"]],
             "judge": [paths.classifier_metrics(d) for d in target["attribute_datasets"]],
-            "figures": figures_of(target),
+            "figures": run_figures(target, (registry.DATASET, registry.ATTRIBUTE, registry.RUN)),
         }

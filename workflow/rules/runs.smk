@@ -1,26 +1,53 @@
 # Seeded targets (targets.full, targets.paper, and targets.all when it has seeds): the pipeline
 # once per seed, each seed a run TARGET_sSEED whose jobs are this workflow's own (the `root`
-# wildcard, common.smk) writing into results/TARGET_sSEED/, then one report over the seeds in
-# the target's report_dir. `snakemake full_s1` builds one seed's run.
+# wildcard, common.smk) writing into results/TARGET_sSEED/; its record (gaia/runs.py: the small
+# files the reports read) copied into REPORT_DIR/runs/TARGET_sSEED/ to commit; then one report
+# over the seeds' records in the target's report_dir. A seed whose record is committed and whose
+# parameters are unchanged has no record rule: its record is a source file here, and the seed
+# is not built again. `snakemake full_s1` builds one seed's run.
 
 
 for SEEDED_TARGET, SEEDED_ENTRY in SEEDED.items():
     for SEED in SEEDED_ENTRY["seeds"]:
+        RUN_ROOT = run_root_of(SEEDED_TARGET, SEED)
 
         rule:
             name:
                 paths.run_name(SEEDED_TARGET, SEED)
             input:
-                run_outputs(run_root_of(SEEDED_TARGET, SEED)),
+                run_outputs(RUN_ROOT),
+
+        if not is_recorded(config, SEEDED_TARGET, SEED):
+
+            rule:
+                name:
+                    f"record_{paths.run_name(SEEDED_TARGET, SEED)}"
+                input:
+                    files=record_sources(RUN_ROOT),
+                    code=step_code("record"),
+                output:
+                    record_outputs(SEEDED_TARGET, SEED),
+                params:
+                    params_file=PARAMS_FILE,
+                    run=paths.run_name(SEEDED_TARGET, SEED),
+                log:
+                    f"{RUN_ROOT}{paths.log_file('record', 'run')}",
+                resources:
+                    runtime=10,
+                    mem_mb=500,
+                conda:
+                    CONDA_ENV
+                shell:
+                    "gaia record --log {log} --params {params.params_file} --run {params.run}"
 
     rule:
         name:
             f"report_{SEEDED_TARGET}"
         input:
-            runs=[
-                output
+            records=[
+                record
                 for seed in SEEDED_ENTRY["seeds"]
-                for output in run_outputs(run_root_of(SEEDED_TARGET, seed))
+                for record in record_outputs(SEEDED_TARGET, seed)
             ],
             code=step_code("report", "target"),
         output:
@@ -48,4 +75,4 @@ for SEEDED_TARGET, SEEDED_ENTRY in SEEDED.items():
             name:
                 SEEDED_TARGET
             input:
-                f"{SEEDED_ENTRY['report_dir']}/README.md",
+                seeded_target_outputs(SEEDED_TARGET),
