@@ -150,25 +150,31 @@ def is_recorded(params: dict[str, Any], target: str, seed: int) -> bool:
     return built_with == params_digest(run_params(params, target, seed))
 
 
+def record_copies(params: dict[str, Any], target: str, seed: int) -> list[tuple[Path, Path]]:
+    """(file in the run's folder, its copy in the record folder) of every file a seeded run's
+    record keeps."""
+    run_folder, folder = paths.run_dir(target, seed), record_dir(params, target, seed)
+    with paths.in_run(paths.run_name(target, seed)):
+        sources = recorded_files(run_params(params, target, seed))
+    return [(source, folder / source.relative_to(run_folder)) for source in sources]
+
+
 def record_run(params: dict[str, Any], target: str, seed: int) -> Path:
     """Copy a built run's recorded files into its record folder, then its run.json (last: a
     record without it is incomplete and not trusted)."""
-    run = run_params(params, target, seed)
-    folder = record_dir(params, target, seed)
-    with paths.in_run(paths.run_name(target, seed)):
-        sources = recorded_files(run)
-    for source in sources:
-        relative = source.relative_to(paths.run_dir(target, seed))
-        with atomic_path(folder / relative) as tmp:
+    copies = record_copies(params, target, seed)
+    for source, copy in copies:
+        with atomic_path(copy) as tmp:
             shutil.copyfile(source, tmp)
+    folder = record_dir(params, target, seed)
     write_json(
         folder / RECORD,
         {
             "target": target,
             "seed": seed,
-            "params_sha256": params_digest(run),
+            "params_sha256": params_digest(run_params(params, target, seed)),
             "gaia_version": __version__,
-            "files": len(sources),
+            "files": len(copies),
         },
     )
     return folder

@@ -14,8 +14,8 @@ from gaia.runs import (
     is_recorded,
     judged_by_classifier,
     judged_experiments,
+    record_copies,
     record_dir,
-    recorded_files,
     run_figures,
     run_params,
 )
@@ -218,18 +218,15 @@ def run_outputs(root):
         return [str(path) for path in built_by_run(run_config(root))]
 
 
-def record_sources(root):
-    """The files of a run that its record keeps."""
-    with in_run_of(root):
-        return [str(path) for path in recorded_files(run_config(root))]
+def record_sources(target, seed):
+    """The files of a seeded run that its record keeps."""
+    return [str(source) for source, _ in record_copies(config, target, seed)]
 
 
 def record_outputs(target, seed):
     """A seeded run's record: its kept files, in its record folder, and its run.json."""
-    root = run_root_of(target, seed)
-    folder = record_dir(config, target, seed)
-    kept = [folder / Path(f).relative_to(root) for f in record_sources(root)]
-    return [str(f) for f in [*kept, folder / RECORD]]
+    copies = [copy for _, copy in record_copies(config, target, seed)]
+    return [str(f) for f in [*copies, record_dir(config, target, seed) / RECORD]]
 
 
 def seeded_target_outputs(target):

@@ -23,7 +23,7 @@ for SEEDED_TARGET, SEEDED_ENTRY in SEEDED.items():
                 name:
                     f"record_{paths.run_name(SEEDED_TARGET, SEED)}"
                 input:
-                    files=record_sources(RUN_ROOT),
+                    files=record_sources(SEEDED_TARGET, SEED),
                     code=step_code("record"),
                 output:
                     record_outputs(SEEDED_TARGET, SEED),
