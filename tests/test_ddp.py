@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
@@ -152,6 +153,23 @@ def test_two_processes_follow_one_process_with_the_global_batch(ddp_dir: Path) -
 
 
 @pytest.mark.slow
+def wait_until_unlocked(lock: Path, timeout: float = 10) -> None:
+    """Wait until no process holds the flock on `lock` (fail after `timeout` seconds)."""
+    deadline = time.monotonic() + timeout
+    with open(lock, "a+") as handle:
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                assert time.monotonic() < deadline, (
+                    f"a rank outlived its launcher: pid {lock.read_text()}"
+                )
+                time.sleep(0.05)
+            else:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+                return
+
+
 def test_killed_two_process_run_resumes_to_the_same_weights(ddp_dir: Path) -> None:
     """SIGKILL the whole 2-process run (torchrun and its ranks) after its first checkpoint,
     start it again: the weights equal an uninterrupted 2-process run's."""
@@ -176,9 +194,12 @@ def test_killed_two_process_run_resumes_to_the_same_weights(ddp_dir: Path) -> No
     deadline = time.monotonic() + 300
     while not checkpoint.exists() and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)
-    os.killpg(process.pid, signal.SIGKILL)  # torchrun's agent and both ranks at once
+    os.killpg(process.pid, signal.SIGKILL)  # torchrun's agent; the ranks die with it
     process.wait()
-    assert not (out / "model.pt").exists(), "the run ended before it was killed; lengthen it"
+    wait_until_unlocked(out / "resume/.lock")  # the ranks' exit is the kernel's, not ours
+    assert not (out / "model.pt").exists(), (
+        "the run finished: it ended before the kill (lengthen it) or its ranks outlived it"
+    )
     assert 0 < torch.load(checkpoint, weights_only=False)["step"] < 40
     done = gaia_train(ddp_dir, name)
     assert done.returncode == 0, done.stderr[-3000:]

@@ -15,8 +15,11 @@ over all ranks (`global_mean`), so they are those of the global batch and equal 
 
 from __future__ import annotations
 
+import ctypes
 import datetime
 import os
+import signal
+import sys
 from dataclasses import dataclass
 
 import torch
@@ -129,6 +132,7 @@ def init_ranks(processes: int, batch_size: int, device_preference: str) -> Ranks
         )
     if world_size == 1:
         return SINGLE_PROCESS
+    die_with_launcher()
     ranks = Ranks(int(os.environ["RANK"]), world_size, int(os.environ.get("LOCAL_RANK", "0")))
     cuda = device_preference != "cpu" and torch.cuda.is_available()
     if cuda:
@@ -136,6 +140,24 @@ def init_ranks(processes: int, batch_size: int, device_preference: str) -> Ranks
     if not dist.is_initialized():
         dist.init_process_group("nccl" if cuda else "gloo", timeout=datetime.timedelta(minutes=30))
     return ranks
+
+
+def die_with_launcher() -> None:
+    """Have the kernel SIGKILL this rank when torchrun's agent (its parent) dies (Linux).
+
+    torchrun starts each rank in a session of its own, so killing the launcher's process
+    group (SIGKILL from a user, a scheduler or a test) leaves the ranks training on as
+    orphans that still hold the experiment's lock and write its files.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    parent = os.getppid()
+    pr_set_pdeathsig = 1
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0) != 0:
+        return  # not fatal: only the clean-up after a killed launcher is lost
+    if parent == 1 or os.getppid() != parent:  # the launcher died before the prctl
+        os._exit(1)
 
 
 def close_ranks(ranks: Ranks) -> None:
