@@ -1,7 +1,9 @@
 """The `gaia` command: one subcommand per pipeline step.
 
 Every step reads params.yaml (validated), writes only its declared outputs (atomically) and,
-with --log, a log file. Snakemake rules and DVC stages call exactly these commands.
+with --log, a log file. The steps' subcommands come from the step table (gaia/steps.py), whose
+Snakemake rules and DVC stages call exactly these commands; `bench`, `compare-runs`, `pull` and
+`dvc-yaml` are tools around the pipeline.
 """
 
 from __future__ import annotations
@@ -20,25 +22,37 @@ from gaia import __version__, paths
 from gaia.config import DEFAULT_PARAMS, dataset_config, load_params
 from gaia.errors import GaiaError
 from gaia.experiment import resolve_experiment, split_milestone
-from gaia.utils.io import PLACE_ERRNOS, write_json
+from gaia.utils.io import PLACE_ERRNOS
 from gaia.utils.logs import setup_logging
 
 log = logging.getLogger("gaia.cli")
 
 
-def cmd_prepare_data(args: argparse.Namespace, params: dict[str, Any]) -> None:
-    from gaia.data.prepare import prepare_dataset
-
-    prepare_dataset(params, args.dataset, progress=not args.no_progress)
-
-
-def cmd_dataset_stats(args: argparse.Namespace, params: dict[str, Any]) -> None:
-    from gaia.data.stats import dataset_stats
-
+def cmd_dataset_step(args: argparse.Namespace, params: dict[str, Any]) -> None:
+    """A step on one dataset (gaia/steps.py): its function(params, dataset, progress)."""
     dataset_config(params, args.dataset)  # a clear error for unknown names
-    out = paths.dataset_stats(args.dataset)
-    write_json(out, dataset_stats(paths.processed_dir(args.dataset)))
-    log.info("wrote %s", out)
+    run_function(args.step_entry.function)(params, args.dataset, progress=not args.no_progress)
+    log.info("wrote %s", _listed(args.step_entry.outputs({"dataset": args.dataset})))
+
+
+def cmd_experiment_step(args: argparse.Namespace, params: dict[str, Any]) -> None:
+    """A step on one experiment: its function(params, dataset, model, progress)."""
+    exp = resolve_experiment(params, args.experiment)
+    function = run_function(args.step_entry.function)
+    function(params, exp.dataset, exp.model, progress=not args.no_progress)
+    log.info(
+        "wrote %s", _listed(args.step_entry.outputs({"dataset": exp.dataset, "model": exp.model}))
+    )
+
+
+def run_function(function: str) -> Callable[..., Any]:
+    """The function "module:function" (imported now: `gaia --help` does not load torch)."""
+    module, name = function.split(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def _listed(outputs: dict[str, Path]) -> str:
+    return ", ".join(map(str, outputs.values()))
 
 
 def launch_ranks(processes: int, args: argparse.Namespace) -> None:
@@ -92,79 +106,6 @@ def cmd_bench(args: argparse.Namespace, params: dict[str, Any]) -> None:
     print_benchmark(params, args.experiment, args.steps, overrides, args.largest_batch)
 
 
-def cmd_train_classifier(args: argparse.Namespace, params: dict[str, Any]) -> None:
-    from gaia.analysis.classifier_training import train_classifier
-
-    dataset_config(params, args.dataset)
-    train_classifier(params, args.dataset, progress=not args.no_progress)
-    log.info("wrote %s", paths.classifier_dir(args.dataset))
-
-
-# Steps on one experiment: subcommand, "module:function", the output to report, help. Each
-# function takes (params, dataset, model, progress) and writes its outputs; the import is lazy so
-# that `gaia --help` does not load torch.
-EXPERIMENT_STEPS = (
-    (
-        "milestone",
-        "gaia.train.milestones:extract_milestone",
-        paths.model_file,
-        "a model part way through its training (DATASET/MODEL@FRACTION) as an experiment",
-    ),
-    (
-        "extract-latents",
-        "gaia.analysis.latents:extract_latents",
-        paths.latents,
-        "encode training and test images",
-    ),
-    (
-        "attribute-vectors",
-        "gaia.analysis.attributes:fit_attribute_vectors",
-        paths.attribute_vectors,
-        "OLS and mean-difference vectors",
-    ),
-    (
-        "attribute-edits",
-        "gaia.analysis.attributes:edit_attributes",
-        paths.attribute_summary,
-        "edit held-out faces; efficacy and leakage",
-    ),
-    (
-        "probe",
-        "gaia.analysis.probe:probe",
-        paths.probe,
-        "linear probe of the latents: attributes or line angles",
-    ),
-    (
-        "interpolation-metrics",
-        "gaia.analysis.interpolation:interpolation_metrics",
-        paths.interpolation_metrics,
-        "judge latent interpolations",
-    ),
-    (
-        "fid",
-        "gaia.metrics.fid:evaluate_fid",
-        paths.fid_metrics,
-        "FID/KID of reconstructions, interpolations and edits",
-    ),
-)
-
-
-def cmd_experiment_step(args: argparse.Namespace, params: dict[str, Any]) -> None:
-    module, name = args.function.split(":")
-    exp = resolve_experiment(params, args.experiment)
-    step = getattr(importlib.import_module(module), name)
-    step(params, exp.dataset, exp.model, progress=not args.no_progress)
-    log.info("wrote %s", args.output(exp.dataset, exp.model))
-
-
-def cmd_fid_reference(args: argparse.Namespace, params: dict[str, Any]) -> None:
-    from gaia.metrics.fid import write_fid_reference
-
-    dataset_config(params, args.dataset)
-    write_fid_reference(params, args.dataset, progress=not args.no_progress)
-    log.info("wrote %s", paths.fid_reference(args.dataset))
-
-
 def target_datasets(params: dict[str, Any], target: str) -> list[str]:
     """The datasets a target (a key of `targets:` in params.yaml) builds."""
     if target not in params["targets"]:
@@ -177,8 +118,7 @@ def cmd_figure(args: argparse.Namespace, params: dict[str, Any]) -> None:
 
     datasets = target_datasets(params, args.target)
     entry = figure(args.figure)
-    module, name = entry.plot.split(":")
-    plot = getattr(importlib.import_module(module), name)
+    plot = run_function(entry.plot)
     if entry.scope == TARGET:
         written = plot(datasets)
     elif entry.scope == RUN:
@@ -200,19 +140,10 @@ def cmd_record(args: argparse.Namespace, params: dict[str, Any]) -> None:
     log.info("wrote %s", record_run(args.repository_params, target, seed))
 
 
-# Reports: name -> "module:function", called with (params, target) and returning the file.
-REPORTS = {
-    "datasets": "gaia.report.datasets:write_datasets_report",
-    "results": "gaia.report.results:write_results_report",
-    "target": "gaia.report.target:write_target_report",
-}
-
-
 def cmd_report(args: argparse.Namespace, params: dict[str, Any]) -> None:
     if args.report != "target":
         target_datasets(params, args.target)  # a clear error for unknown targets
-    module, name = REPORTS[args.report].split(":")
-    write = getattr(importlib.import_module(module), name)
+    write = run_function(args.reports[args.report].function)
     log.info("wrote %s", write(params, args.target))
 
 
@@ -241,39 +172,9 @@ def cmd_dvc_yaml(args: argparse.Namespace, params: dict[str, Any]) -> None:
     stale = write_dvc_yaml(Path("."), check=args.check)
     if args.check and stale:
         raise GaiaError(
-            f"{', '.join(map(str, stale))} differ from the Snakemake workflow: run `gaia dvc-yaml`"
+            f"{', '.join(map(str, stale))} differ from the step table and params.yaml: "
+            "run `gaia dvc-yaml`"
         )
-
-
-# Modules each step runs beyond the CLI (its handler imports them lazily): the code a step
-# depends on is their import closure (gaia/code_deps.py; tests/test_code_deps.py checks this
-# table against the handlers).
-STEP_MODULES = {
-    "prepare-data": ("gaia.data.prepare",),
-    "dataset-stats": ("gaia.data.stats",),
-    "train": ("gaia.train.distributed", "gaia.train.trainer"),
-    "bench": ("gaia.bench",),
-    "train-classifier": ("gaia.analysis.classifier_training",),
-    "fid-reference": ("gaia.metrics.fid",),
-    "dvc-yaml": ("gaia.dvc_export",),
-    "pull": ("gaia.remote",),
-    "compare-runs": ("gaia.report.agreement",),
-    "record": ("gaia.runs",),
-}
-
-
-def step_modules(step: str, choice: str | None = None) -> tuple[str, ...]:
-    """The modules `gaia STEP [CHOICE]` imports to do its work (CHOICE: a figure or report)."""
-    if step == "figure":
-        from gaia.figures.registry import figure
-
-        return ("gaia.figures.registry", figure(str(choice)).module)
-    if step == "report":
-        return (REPORTS[str(choice)].partition(":")[0],)
-    for name, function, _, _ in EXPERIMENT_STEPS:
-        if name == step:
-            return (function.partition(":")[0],)
-    return STEP_MODULES[step]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -308,17 +209,43 @@ def build_parser() -> argparse.ArgumentParser:
         sub.set_defaults(handler=handler, seeded_run=None)
         return sub
 
-    sub = step(
-        "prepare-data", cmd_prepare_data, "generate or download a dataset into data/processed"
-    )
-    sub.add_argument("--dataset", required=True, help="a name under `datasets:` in params.yaml")
-    sub = step("dataset-stats", cmd_dataset_stats, "attribute statistics of a prepared dataset")
-    sub.add_argument("--dataset", required=True)
-    sub = step("train", cmd_train, "train one experiment (GAIA, AE, VAE or ACAI), resumably")
-    sub.add_argument("--experiment", required=True, help="DATASET/MODEL, e.g. synthfaces/gaia")
+    # The pipeline's steps, from the step table (imported here, not at the top: it is the
+    # rules' definition, not code a job computes with, so no job's code dependency).
+    from gaia import steps as table
+
+    for entry in table.STEPS:
+        if entry.scope in (table.DATA, table.DATASET):
+            sub = step(entry.command, cmd_dataset_step, entry.help)
+            sub.add_argument(
+                "--dataset", required=True, help="a name under `datasets:` in params.yaml"
+            )
+        elif entry.scope == table.EXPERIMENT:
+            training = entry.name == "train"
+            sub = step(entry.command, cmd_train if training else cmd_experiment_step, entry.help)
+            model = "MODEL@FRACTION" if entry.fraction else "MODEL"
+            sub.add_argument("--experiment", required=True, help=f"DATASET/{model}")
+            if training:
+                sub.add_argument(
+                    "--fresh",
+                    action="store_true",
+                    help="discard the resumable checkpoint and start over",
+                )
+        else:
+            continue
+        sub.set_defaults(step_entry=entry)
+    sub = step("figure", cmd_figure, table.step("figure").help)
+    sub.add_argument("figure", help="a figure of gaia/figures/registry.py, e.g. training")
+    sub.add_argument("--target", default="all", help="draw the datasets (models) of this target")
+    sub.add_argument("--dataset", help="the dataset of a per-dataset figure")
+    step("record", cmd_record, table.RECORD_STEP.help)
+    sub = step("report", cmd_report, "write a markdown report into reports/ (or docs/results/)")
     sub.add_argument(
-        "--fresh", action="store_true", help="discard the resumable checkpoint and start over"
+        "report",
+        choices=list(table.REPORT_STEPS),
+        help="; ".join(f"{name}: {s.help}" for name, s in table.REPORT_STEPS.items()),
     )
+    sub.add_argument("--target", default="all", help="report on the datasets of this target")
+    sub.set_defaults(reports=table.REPORT_STEPS)
     sub = step("bench", cmd_bench, "time a training step; print FLOP/s against the matmul peak")
     sub.add_argument("--experiment", default="synthfaces/gaia", help="DATASET/MODEL")
     sub.add_argument("--steps", type=int, default=5, help="timed steps (after 2 warm-up steps)")
@@ -334,33 +261,6 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="MAX",
         help="double the batch up to MAX while it fits in memory; measure the largest",
     )
-    sub = step("train-classifier", cmd_train_classifier, "fit the attribute classifier")
-    sub.add_argument("--dataset", required=True)
-    for name, function, output, text in EXPERIMENT_STEPS:
-        sub = step(name, cmd_experiment_step, text)
-        sub.add_argument("--experiment", required=True, help="DATASET/MODEL")
-        sub.set_defaults(function=function, output=output)
-    sub = step(
-        "fid-reference", cmd_fid_reference, "features and FID statistics of the real test images"
-    )
-    sub.add_argument("--dataset", required=True)
-    sub = step("figure", cmd_figure, "draw a figure into reports/figures (PNG and PDF)")
-    sub.add_argument("figure", help="a figure of gaia/figures/registry.py, e.g. training")
-    sub.add_argument("--target", default="all", help="draw the datasets (models) of this target")
-    sub.add_argument("--dataset", help="the dataset of a per-dataset figure")
-    step(
-        "record",
-        cmd_record,
-        "copy a built seed's metrics, logs, figures and reports (not its weights) into its "
-        "target's report folder, REPORT_DIR/runs/TARGET_sSEED/, to commit",
-    )
-    sub = step("report", cmd_report, "write a markdown report into reports/ (or docs/results/)")
-    sub.add_argument(
-        "report",
-        choices=list(REPORTS),
-        help="target: a seeded target's report over its seeds (docs/results/ for full)",
-    )
-    sub.add_argument("--target", default="all", help="report on the datasets of this target")
     sub = step(
         "compare-runs",
         cmd_compare_runs,
@@ -385,7 +285,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.add_argument("--remote", help="a DVC remote's name (default: the default remote)")
     sub = step(
-        "dvc-yaml", cmd_dvc_yaml, "write dvc.yaml files from the Snakemake workflow", of_a_run=False
+        "dvc-yaml", cmd_dvc_yaml, "write the dvc.yaml files from the step table", of_a_run=False
     )
     sub.add_argument(
         "--check", action="store_true", help="only check that the committed files are current"

@@ -6,8 +6,8 @@ the steps that import it. Read from the code with `ast`, nothing is imported: an
 a function counts (it runs when the function does), an import in a string does not.
 
 The CLI itself is the exception: `gaia/cli.py` imports each step's module lazily inside its
-handler, so only its module-level imports count, and `gaia.cli.step_modules` names the modules
-a step runs (tests/test_code_deps.py checks that the two agree).
+handler, so only its module-level imports count, and each step's entry in gaia/steps.py names the
+modules it runs (tests/test_code_deps.py checks them against the CLI's handlers).
 """
 
 from __future__ import annotations
@@ -92,10 +92,10 @@ def import_closure(
     return sorted(str(f.relative_to(root)) for f in files if f is not None)
 
 
-def step_code(step: str, choice: str | None = None, root: Path = SOURCE_ROOT) -> list[str]:
-    """The source files `gaia STEP [CHOICE]` runs: the CLI's own imports and its step's modules."""
-    from gaia.cli import step_modules
+def step_code(step: str, figure: str | None = None, root: Path = SOURCE_ROOT) -> list[str]:
+    """The source files a job of `step` (gaia/steps.py; a figure's: of `figure`) runs: the
+    CLI's own imports and its step's modules."""
+    from gaia.steps import step as entry
 
-    return import_closure(
-        [f"{PACKAGE}.cli", *step_modules(step, choice)], root, top_level_only=[f"{PACKAGE}.cli"]
-    )
+    modules = entry(step).code_modules(figure)
+    return import_closure([f"{PACKAGE}.cli", *modules], root, top_level_only=[f"{PACKAGE}.cli"])

@@ -28,6 +28,13 @@ BENCHMARKS = RESULTS / "benchmarks"
 # The parameters every Snakemake job reads: params.yaml with --config/--configfile applied.
 EFFECTIVE_PARAMS = RESULTS / "params.effective.yaml"
 
+# DVC pipeline file -> the target it runs, and the file's working directory (gaia/dvc_export.py).
+DVC_FILES = {
+    Path("dvc.yaml"): ("all", None),
+    Path("docs/results/dvc.yaml"): ("full", "../.."),
+    Path("docs/paper/dvc.yaml"): ("paper", "../.."),
+}
+
 SPLITS = ("train", "test")
 # The files training writes for an evaluated model, the final one and each milestone.
 MODEL_FILE, TRAIN_LOG, TRAIN_METRICS = "model.pt", "train_log.jsonl", "train_metrics.json"
@@ -218,3 +225,8 @@ def log_file(rule: str, name: str) -> Path:
 def benchmark_file(rule: str, name: str) -> Path:
     """Snakemake's benchmark table of one job (wall seconds, memory, CPU time)."""
     return _results() / "benchmarks" / rule / f"{name}.tsv"
+
+
+def dvc_file(target: str) -> Path:
+    """The DVC pipeline file that runs `target`."""
+    return next(file for file, (name, _) in DVC_FILES.items() if name == target)

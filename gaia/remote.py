@@ -23,8 +23,8 @@ from typing import Any
 
 import yaml
 
-from gaia.dvc_export import DVC_FILES
 from gaia.errors import GaiaError
+from gaia.paths import DVC_FILES
 
 log = logging.getLogger(__name__)
 DVC = [sys.executable, "-m", "dvc"]

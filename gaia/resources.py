@@ -3,10 +3,10 @@
 A training job's time follows from its steps and one table of seconds per step, by device,
 preset and objective (STEP_SECONDS; each row says where it was measured), scaled to the job's
 batch size and resolution and multiplied by MARGIN. Every other job's time and memory follow
-from what its rule took in the embedded default (STEP_COSTS, 32x32 images, from the benchmark
-tables Snakemake writes), scaled to the dataset's image size. A job that outlives its cluster's
-wall-time limit anyway is retried (workflow/rules/train.smk: `retries`) and training resumes
-from its checkpoint.
+from what its step took in the embedded default (each step's `cost` in gaia/steps.py, 32x32
+images, from the benchmark tables Snakemake writes), scaled to the dataset's image size. A job
+that outlives its cluster's wall-time limit anyway is retried (the SLURM profile's `retries`)
+and training resumes from its checkpoint.
 """
 
 from __future__ import annotations
@@ -54,26 +54,6 @@ class StepCost:
     mem_mb: float
 
 
-# The largest job of each rule in the embedded default (2-core AMD EPYC, 2026-12-05,
-# benchmarks/pipeline_stages.py over results/benchmarks/).
-STEP_COSTS = {
-    "prepare_data": StepCost(23, 350),
-    "dataset_stats": StepCost(1, 100),
-    "train": StepCost(570, 1250),
-    "milestone": StepCost(2, 300),
-    "train_classifier": StepCost(68, 860),
-    "extract_latents": StepCost(14, 760),
-    "attribute_vectors": StepCost(4, 680),
-    "attribute_edits": StepCost(59, 800),
-    "interpolation_metrics": StepCost(19, 1300),
-    "probe": StepCost(5, 700),
-    "fid_reference": StepCost(6, 780),
-    "fid": StepCost(32, 1030),
-    "figure": StepCost(10, 1150),
-    "report_datasets": StepCost(1, 150),
-    "report_results": StepCost(4, 600),
-    "report_target": StepCost(10, 800),
-}
 CUDA_HOST_MB = 4000  # a CUDA context and its libraries in host memory
 
 
@@ -132,12 +112,13 @@ def dataset_mb(params: dict[str, Any], dataset: str) -> float:
     return images * config["resolution"] ** 2 * 3 / 1e6
 
 
-def step_minutes(rule: str, scale: float = 1.0) -> int:
-    """Wall time of a job of `rule` whose images have `scale` times the default's pixels."""
-    return max(10, math.ceil(STEP_COSTS[rule].seconds * scale * MARGIN / 60))
+def step_minutes(cost: StepCost, scale: float = 1.0) -> int:
+    """Wall time of a job of a step that cost `cost` in the default, whose images have `scale`
+    times the default's pixels."""
+    return max(10, math.ceil(cost.seconds * scale * MARGIN / 60))
 
 
-def step_mem_mb(rule: str, data_mb: float = 0.0, on_gpu: bool = False) -> int:
-    """Memory of a job of `rule`: what it took in the default, with MARGIN, plus its data
+def step_mem_mb(cost: StepCost, data_mb: float = 0.0, on_gpu: bool = False) -> int:
+    """Memory of a job of a step that took `cost` in the default, with MARGIN, plus its data
     (twice: a step may hold a converted copy) and a CUDA context where it runs on a GPU."""
-    return math.ceil(STEP_COSTS[rule].mem_mb * MARGIN + 2 * data_mb + CUDA_HOST_MB * on_gpu)
+    return math.ceil(cost.mem_mb * MARGIN + 2 * data_mb + CUDA_HOST_MB * on_gpu)

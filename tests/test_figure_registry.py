@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from gaia import cli
+from gaia import steps
 from gaia.figures import registry
 
 from workflows import tool_env
@@ -23,7 +23,7 @@ def test_every_figure_is_drawn_by_a_function_of_its_module() -> None:
         module, name = entry.plot.split(":")
         assert callable(getattr(importlib.import_module(module), name)), entry.plot
         assert entry.scope in registry.SCOPES
-        assert cli.step_modules("figure", entry.name)[-1] == module
+        assert steps.step("figure").code_modules(entry.name)[-1] == module
 
 
 def test_file_stems_map_back_to_their_figure() -> None:

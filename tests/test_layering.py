@@ -50,3 +50,14 @@ def test_the_check_sees_both_import_forms(tmp_path: Path) -> None:
     source = tmp_path / "m.py"
     source.write_text("import gaia.train.losses\nfrom gaia.train.trainer import train\n")
     assert imported_modules(source) == {"gaia.train.losses", "gaia.train.trainer"}
+
+
+def test_the_package_never_imports_snakemake() -> None:
+    """Snakemake runs the package's commands; the package (dvc.yaml's generation included,
+    gaia/plan.py) reads the step table, never Snakemake's internals."""
+    offenders = {
+        str(path.relative_to(PACKAGE))
+        for path in PACKAGE.rglob("*.py")
+        if any(m.split(".")[0] == "snakemake" for m in imported_modules(path))
+    }
+    assert offenders == set()

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from gaia import resources
+from gaia import resources, steps
 from gaia.experiment import resolve_experiment
 from gaia.runs import run_params
 
@@ -49,10 +49,12 @@ def test_an_unmeasured_gpu_step_is_estimated_from_its_flops(default_params: dict
 
 
 def test_memory_grows_with_the_data_and_a_gpu(default_params: dict) -> None:
-    small = resources.step_mem_mb("train", resources.dataset_mb(default_params, "synthfaces"))
+    small = resources.step_mem_mb(
+        steps.step("train").cost, resources.dataset_mb(default_params, "synthfaces")
+    )
     faces = resources.dataset_mb(default_params, "celebahq")
     assert faces == 30_000 * 128 * 128 * 3 / 1e6  # every image: splits take them all
-    large = resources.step_mem_mb("train", faces, on_gpu=True)
+    large = resources.step_mem_mb(steps.step("train").cost, faces, on_gpu=True)
     assert large - small > 2 * faces + resources.CUDA_HOST_MB - 100
 
 

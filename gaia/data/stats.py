@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from gaia import paths
+from gaia.config import dataset_config
 from gaia.data.store import Split, load_split
 from gaia.utils.artifacts import load_json
+from gaia.utils.io import write_json
 
 # Young:old ratio among males and among females, as stated by the paper (via the mission text).
 PAPER_YOUNG_TO_OLD = {"male": 0.28, "female": 8.49}
@@ -62,6 +64,14 @@ def split_stats(split: Split) -> dict[str, Any]:
 
 def dataset_stats(dataset_dir: str | Path) -> dict[str, Any]:
     return {split: split_stats(load_split(dataset_dir, split)) for split in paths.SPLITS}
+
+
+def write_dataset_stats(params: dict[str, Any], dataset: str, progress: bool = True) -> Path:
+    """`gaia dataset-stats`: the statistics of a prepared dataset, as JSON."""
+    dataset_config(params, dataset)  # a clear error for unknown names
+    out = paths.dataset_stats(dataset)
+    write_json(out, dataset_stats(paths.processed_dir(dataset)))
+    return out
 
 
 def load_stats(datasets: Sequence[str]) -> dict[str, dict[str, Any]]:

@@ -1,8 +1,8 @@
 """Every figure of the pipeline, in one table: what draws it, from which files, with which caption.
 
-The CLI (`gaia figure NAME`), the one Snakemake rule that draws figures (workflow/rules/
-report.smk), the generated dvc.yaml, reports/README.md's gallery and the Snakemake report's
-captions all read this table: a new figure is one entry here plus the module that draws it.
+The CLI (`gaia figure NAME`), the one step that draws figures (`figure` in gaia/steps.py: its
+Snakemake rule and DVC stages), reports/README.md's gallery and the Snakemake report's captions
+all read this table: a new figure is one entry here plus the module that draws it.
 The figures outside it belong to no run: the report over a seeded target's seeds draws its
 figures of the seeds itself (gaia/figures/seeds.py, called by gaia/report/target.py).
 Torch-free (the CLI's start and the workflow's parsing import it).

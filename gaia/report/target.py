@@ -18,40 +18,16 @@ from typing import Any
 import torch
 
 from gaia import __version__, paths
-from gaia.dvc_export import dvc_file
 from gaia.figures.seeds import SeedCurves, SeedValues, plot_curves_over_seeds, plot_over_seeds
 from gaia.figures.training import read_log
 from gaia.report.claims import Claim, OverSeeds, claims_along_training, load
 from gaia.report.markdown import number, spread, table
 from gaia.runs import publish_figures, record_dir, run_params, seeded_target
+from gaia.steps import headline_metrics, metrics_file
 from gaia.utils.io import sha256_file, write_text
 
-# (file, key, label) of the numbers compared across seeds, per dataset and model.
-HEADLINE = (
-    ("train", "test_recon_l1", "held-out L1 of G(X)"),
-    ("train", "test_raw_recon_l1", "held-out L1 of G(X), raw weights"),
-    ("train", "late_gain_recon_l1", "L1 drop over the last quarter"),
-    ("train", "test_angle_accuracy", "lines at their angle"),
-    ("train", "test_drawn_line_accuracy", "lines drawn (at their angle, near a true line)"),
-    ("attributes", "matched_ols_mean_abs_leakage", "OLS mean absolute leakage (matched)"),
-    ("attributes", "matched_mean_difference_mean_abs_leakage", "mean-diff. mean absolute leakage"),
-    ("attributes", "matched_ols_leakage_Young_to_Male", "OLS Young->Male (matched)"),
-    ("attributes", "matched_mean_difference_leakage_Young_to_Male", "mean-diff. Young->Male"),
-    ("fid", "fid_domain_recon", "domain FID reconstructions"),
-    ("fid", "fid_domain_interp", "domain FID midpoints"),
-    ("interpolation", "mean_distance", "lines Mean Distance (ACAI)"),
-    ("interpolation", "smoothness", "lines Smoothness (ACAI)"),
-    ("probe", "mean_accuracy", "linear probe accuracy"),
-)
 OVER_SEEDS_FIGURE = "figures/over_seeds.png"  # in the report's folder
 CURVES_FIGURE = "figures/curves_over_seeds.png"
-FILES = {
-    "train": paths.train_metrics,
-    "attributes": paths.attribute_summary,
-    "fid": paths.fid_metrics,
-    "interpolation": paths.interpolation_metrics,
-    "probe": paths.probe,
-}
 
 
 def git_commit(own_outputs: str | None = None) -> str:
@@ -81,8 +57,9 @@ def _below_cwd(path: str | None) -> bool:
     return path is not None and Path(path).resolve().is_relative_to(Path.cwd().resolve())
 
 
-def _value(folder: Path, kind: str, dataset: str, model: str, key: str) -> float | None:
-    path = folder / FILES[kind](dataset, model)
+def _value(folder: Path, step: str, dataset: str, model: str, key: str) -> float | None:
+    """A number of one experiment's `metrics` output of `step`, in a run's record `folder`."""
+    path = folder / metrics_file(step, dataset, model)
     value = load(path).get(key) if path.exists() else None
     return float(value) if value is not None else None
 
@@ -120,7 +97,7 @@ def target_markdown(params: dict[str, Any], target: str) -> str:
         "the pipeline with this target's settings; its record: the metrics, logs, figures "
         "and reports it built, committed to git: gaia/runs.py). Regenerate it with "
         f"`snakemake --cores 8 {target}` (which builds only the seeds without a current "
-        f"record) or `dvc repro {dvc_file(target)}`.",
+        f"record) or `dvc repro {paths.dvc_file(target)}`.",
         "",
         f"- commit `{git_commit(entry['report_dir'])}`; gaia-repro {__version__}; "
         f"params.yaml sha256 `{sha256_file('params.yaml')[:16]}…`; torch {torch.__version__}",
@@ -182,10 +159,12 @@ def headline_values(
     found = {}
     for dataset in entry["datasets"]:
         for model in entry["models"]:
-            for kind, key, label in HEADLINE:
-                values = [_value(f, kind, dataset, model, key) for f in folders.values()]
+            for step, metric in headline_metrics():
+                values = [
+                    _value(f, step.name, dataset, model, metric.key) for f in folders.values()
+                ]
                 if any(v is not None for v in values):
-                    found[(dataset, model, label)] = values
+                    found[(dataset, model, metric.label)] = values
     return found
 
 
@@ -232,7 +211,10 @@ def _lines_table(entry: dict[str, Any], folders: dict[int, Path]) -> list[str]:
 
     def cells(dataset: str, model: str, prefix: str) -> list[str | int]:
         columns = [
-            [_value(f, "interpolation", dataset, model, prefix + key) for f in folders.values()]
+            [
+                _value(f, "interpolation_metrics", dataset, model, prefix + key)
+                for f in folders.values()
+            ]
             for key in ("mean_distance", "smoothness")
         ]
         columns[0] = [v * 1e3 if v is not None else None for v in columns[0]]  # ACAI's unit

@@ -1,24 +1,12 @@
-# Shared helpers: parameter validation, runs, paths, code dependencies, the targets' outputs.
+# Shared helpers: parameter validation, runs, and the rules' parts from the step table.
 import functools
 import os
 from pathlib import Path
 
-from gaia import code_deps, paths
+from gaia import code_deps, paths, steps
 from gaia import resources as costs
 from gaia.config import lookup, validate_params, write_effective_params
-from gaia.experiment import experiment_param_keys, judged_models
-from gaia.figures import registry
-from gaia.runs import (
-    RECORD,
-    built_by_run,
-    is_recorded,
-    judged_by_classifier,
-    judged_experiments,
-    record_copies,
-    record_dir,
-    run_figures,
-    run_params,
-)
+from gaia.runs import built_by_run, is_recorded, run_params
 from gaia.utils.gpus import gpu_slots_per_job, schedulable_cpus
 
 
@@ -43,11 +31,6 @@ if "cpu_slots" not in workflow.global_resources:
     workflow.register_resource("cpu_slots", schedulable_cpus())
 
 
-# A model is a trained one or a milestone of one, MODEL@FRACTION (gaia/train/milestones.py).
-TRAINED_MODEL = "[a-z][a-z0-9_]*"
-FRACTION = "0?[.][0-9]+"
-
-
 # Every job belongs to a run (gaia/paths.py): the repository's own, whose results and reports
 # are results/ and reports/, or one seed of a seeded target, whose are under results/TARGET_sSEED/.
 # The wildcard `root` is the folder a run's results/ and reports/ lie in, "" or
@@ -55,8 +38,7 @@ FRACTION = "0?[.][0-9]+"
 # prepared data under data/ are shared by all runs.
 wildcard_constraints:
     root=f"({paths.RESULTS}/{paths.RUN_NAME.pattern}/)?",
-    dataset="[a-z][a-z0-9_]*",
-    model=f"{TRAINED_MODEL}(@{FRACTION})?",
+    **steps.WILDCARD_PATTERNS,
 
 
 def R(path):
@@ -105,12 +87,18 @@ def run_flag(wildcards):
     return f" --run {run_of(wildcards.root)}" if wildcards.root else ""
 
 
-def step_code(step, choice=None):
-    """The Python files `gaia STEP [CHOICE]` runs (its import closure, gaia/code_deps.py): a job
-    reruns when any of them changes, and only then (as in DVC, whose dvc.yaml lists the same).
-    Read next to the Snakefile, named relative to the working directory."""
-    files = code_deps.step_code(step, choice, root=Path(workflow.basedir))
-    return [os.path.relpath(os.path.join(workflow.basedir, f)) for f in files]
+def step_code_of(step):
+    """The Python files a job of `step` runs (its import closure, gaia/code_deps.py; a figure's
+    with its drawing module): a job reruns when any of them changes, and only then (as in DVC,
+    whose dvc.yaml lists the same). Read next to the Snakefile, named relative to the working
+    directory."""
+
+    def code(wildcards):
+        figure = figure_of(wildcards)[0].name if step.scope == steps.FIGURE else None
+        files = code_deps.step_code(step.name, figure, root=Path(workflow.basedir))
+        return [os.path.relpath(os.path.join(workflow.basedir, f)) for f in files]
+
+    return code
 
 
 def param_values(*keys, root=""):
@@ -118,11 +106,6 @@ def param_values(*keys, root=""):
     change, and the generated dvc.yaml lists the same keys as the stage's params
     (gaia/dvc_export.py)."""
     return {key: lookup(run_config(root), key) for key in keys}
-
-
-def values_of(*keys):
-    """A rule's `values` param: these keys in the parameters of the job's run."""
-    return lambda wildcards: param_values(*keys, root=wildcards.root)
 
 
 def training_priority(wildcards):
@@ -175,21 +158,21 @@ def job_datasets(wildcards):
     return target_of(found.get("root", ""))["datasets"]
 
 
-def runtime_of(rule):
+def runtime_of(step):
     def runtime(wildcards):
         scale = max(costs.image_scale(config, d) for d in job_datasets(wildcards))
-        return costs.step_minutes(rule, scale)
+        return costs.step_minutes(step.cost, scale)
 
     return runtime
 
 
-def mem_of(rule, runs_networks=False):
+def mem_of(step):
     """A job's memory; a job that runs networks holds a CUDA context where they run on a GPU."""
 
     def mem_mb(wildcards):
         data_mb = max(costs.dataset_mb(config, d) for d in job_datasets(wildcards))
-        on_gpu = runs_networks and gpu_slots(wildcards) > 0
-        return costs.step_mem_mb(rule, data_mb, on_gpu=on_gpu)
+        on_gpu = step.networks and gpu_slots(wildcards) > 0
+        return costs.step_mem_mb(step.cost, data_mb, on_gpu=on_gpu)
 
     return mem_mb
 
@@ -205,13 +188,6 @@ def training_cpu_slots(wildcards):
     return within_limit("cpu_slots", COMPUTE_THREADS * training_processes(wildcards))
 
 
-def judge_of(wildcards):
-    """The classifier file an interpolation_metrics job reads, where it reads one."""
-    if not judged_by_classifier(config, wildcards.dataset, target_of(wildcards.root)):
-        return []
-    return [f"{wildcards.root}{paths.classifier_file(wildcards.dataset)}"]
-
-
 def run_outputs(root):
     """Everything a run builds (gaia/runs.py)."""
     with in_run_of(root):
@@ -219,77 +195,109 @@ def run_outputs(root):
 
 
 def record_sources(target, seed):
-    """The files of a seeded run that its record keeps."""
-    return [str(source) for source, _ in record_copies(config, target, seed)]
+    return [str(f) for f in steps.record_sources(config, target, seed)]
 
 
 def record_outputs(target, seed):
-    """A seeded run's record: its kept files, in its record folder, and its run.json."""
-    copies = [copy for _, copy in record_copies(config, target, seed)]
-    return [str(f) for f in [*copies, record_dir(config, target, seed) / RECORD]]
+    return [str(f) for f in steps.record_outputs(config, target, seed)]
 
 
 def seeded_target_outputs(target):
-    """What a seeded target builds: its report, and every seed's record, asked for directly:
-    Snakemake rebuilds a missing file that an up-to-date report read only when it is asked
-    for, so a removed record is built again (its seed trained) and the report with it."""
-    entry = config["targets"][target]
-    records = [record for seed in entry["seeds"] for record in record_outputs(target, seed)]
-    return [f"{entry['report_dir']}/README.md", *records]
+    return [str(f) for f in steps.seeded_target_outputs(config, target)]
 
 
-# The figure rule (report.smk) draws every entry of gaia/figures/registry.py.
 def figure_of(wildcards):
-    """The registry entry and dataset of a figure file's stem."""
-    return registry.from_stem(wildcards.figure, target_of(wildcards.root))
+    """The registry entry and dataset of a figure job's file stem."""
+    return steps.figure_of(run_config(wildcards.root), dict(wildcards.items()))
 
 
-def figure_inputs(wildcards):
-    entry, dataset = figure_of(wildcards)
-    with in_run_of(wildcards.root):
-        inputs = entry.inputs(dataset, target_of(wildcards.root))
-    return {name: [str(f) for f in files] for name, files in inputs.items()}
+# The parts of a step's rule (workflow/rules/steps.smk), each from its entry in gaia/steps.py.
+def in_job_run(step, wildcards):
+    """The run a job works in, and the parameters it reads (DATA steps: the repository's)."""
+    root = "" if step.scope == steps.DATA else wildcards.root
+    return in_run_of(root), run_config(root)
 
 
-def figure_arguments(wildcards):
-    """The command's arguments: the figure's name, and its dataset where it draws one."""
-    entry, dataset = figure_of(wildcards)
-    return entry.name if dataset is None else f"{entry.name} --dataset {dataset}"
+def step_inputs(step):
+    def inputs(wildcards):
+        in_run, params = in_job_run(step, wildcards)
+        with in_run:
+            found = step.inputs(params, dict(wildcards.items()))
+        return {name: [str(f) for f in files] for name, files in found.items()}
+
+    return inputs
 
 
-# The reports (report.smk) read every file of their run.
-def datasets_report_inputs(wildcards):
-    target = target_of(wildcards.root)
-    with in_run_of(wildcards.root):
-        return {
-            "stats": [paths.dataset_stats(d) for d in target["datasets"]],
-            "data": [paths.processed_dir(d) for d in target["datasets"]],
-            "figures": run_figures(target, [registry.TARGET]),
+def step_pattern(step, path):
+    """A path of the step's jobs, with their wildcards, in the job's run (`root`)."""
+    return str(path) if step.scope == steps.DATA else R(path)
+
+
+def step_outputs(step):
+    """Output patterns by name: folders as directory(), a figure's PNG in the HTML report."""
+    patterns = {name: f"{{{name}}}" for name in step.wildcards}
+    outputs = {}
+    for name, path in step.outputs(patterns).items():
+        output = step_pattern(step, path)
+        outputs[name] = directory(output) if name in step.directories else output
+    if step.scope == steps.FIGURE:
+        outputs["png"] = report(
+            outputs["png"],
+            caption="../report/figure.rst",
+            category="Figures",
+            subcategory=lambda w: figure_of(w)[1] or "all datasets",
+        )
+    return outputs
+
+
+def step_constraints(step):
+    return {} if step.model_pattern is None else {"model": step.model_pattern}
+
+
+def step_arguments(step):
+    """The subcommand and its arguments: `gaia` ARGUMENTS --log ... --params ...(--run ...)."""
+    return lambda w: step.arguments(in_job_run(step, w)[1], dict(w.items()))
+
+
+def step_values(step):
+    """The values of the params keys the step depends on: Snakemake reruns a job when they
+    change, and the generated dvc.yaml lists the same keys as the stage's params."""
+
+    def values(wildcards):
+        params = in_job_run(step, wildcards)[1]
+        return {key: lookup(params, key) for key in step.param_keys(params, dict(wildcards.items()))}
+
+    return values
+
+
+def step_caption(step):
+    """A figure's caption (workflow/report/figure.rst shows it in the HTML report)."""
+    if step.scope != steps.FIGURE:
+        return ""
+    return lambda w: figure_of(w)[0].caption_for(figure_of(w)[1])
+
+
+def step_threads(step):
+    if step.name == "train":
+        return training_cpu_slots
+    return COMPUTE_THREADS if step.networks or step.threaded else 1
+
+
+def step_file(step, kind):
+    """The job's log or benchmark file: kind(STEP, its name)."""
+    patterns = {name: f"{{{name}}}" for name in step.wildcards}
+    return step_pattern(step, kind(step.name, step.log_name(patterns)))
+
+
+def step_resources(step):
+    """What a job asks for: GPU and CPU slots, wall minutes and memory (gaia/resources.py)."""
+    found = {"runtime": runtime_of(step), "mem_mb": mem_of(step)}
+    if step.name == "train":
+        return {"gpu": training_gpus, "cpu_slots": training_cpu_slots, **found} | {
+            "runtime": training_runtime
         }
-
-
-def results_report_inputs(wildcards):
-    """Every file the results report reads: the metrics of the run's experiments (and of the
-    milestones its claims are judged at), the judge's, and the figures it embeds."""
-    target = target_of(wildcards.root)
-    judged = judged_experiments(target)
-    with in_run_of(wildcards.root):
-        return {
-            "train": [paths.train_metrics(d, m) for d, m in judged],
-            "logs": [paths.train_log(d, m) for d, m in judged],
-            "interpolation": [paths.interpolation_metrics(d, m) for d, m in judged],
-            "probe": [paths.probe(d, m) for d, m in judged],
-            "attributes": [
-                paths.attribute_summary(d, m)
-                for d in target["attribute_datasets"]
-                for m in judged_models(target, d)
-            ],
-            "fid": [
-                paths.fid_metrics(d, m)
-                for d in target["fid_datasets"]
-                for m in judged_models(target, d)
-            ],
-            "fid_info": [paths.fid_reference_info(d) for d in target["fid_datasets"]],
-            "judge": [paths.classifier_metrics(d) for d in target["attribute_datasets"]],
-            "figures": run_figures(target, (registry.DATASET, registry.ATTRIBUTE, registry.RUN)),
-        }
+    if step.networks:
+        found |= {"gpu": gpu_slots, "cpu_slots": COMPUTE_THREADS}
+    elif step.threaded:
+        found |= {"cpu_slots": COMPUTE_THREADS}
+    return found

@@ -24,7 +24,7 @@ for SEEDED_TARGET, SEEDED_ENTRY in SEEDED.items():
                     f"record_{paths.run_name(SEEDED_TARGET, SEED)}"
                 input:
                     files=record_sources(SEEDED_TARGET, SEED),
-                    code=step_code("record"),
+                    code=step_code_of(steps.RECORD_STEP),
                 output:
                     record_outputs(SEEDED_TARGET, SEED),
                 params:
@@ -33,8 +33,8 @@ for SEEDED_TARGET, SEEDED_ENTRY in SEEDED.items():
                 log:
                     f"{RUN_ROOT}{paths.log_file('record', 'run')}",
                 resources:
-                    runtime=10,
-                    mem_mb=500,
+                    runtime=runtime_of(steps.RECORD_STEP),
+                    mem_mb=mem_of(steps.RECORD_STEP),
                 conda:
                     CONDA_ENV
                 shell:
@@ -49,7 +49,7 @@ for SEEDED_TARGET, SEEDED_ENTRY in SEEDED.items():
                 for seed in SEEDED_ENTRY["seeds"]
                 for record in record_outputs(SEEDED_TARGET, seed)
             ],
-            code=step_code("report", "target"),
+            code=step_code_of(steps.TARGET_REPORT_STEP),
         output:
             report=f"{SEEDED_ENTRY['report_dir']}/README.md",
             figures=directory(f"{SEEDED_ENTRY['report_dir']}/figures"),
@@ -62,8 +62,8 @@ for SEEDED_TARGET, SEEDED_ENTRY in SEEDED.items():
         benchmark:
             paths.benchmark_file("report_target", SEEDED_TARGET),
         resources:
-            runtime=runtime_of("report_target"),
-            mem_mb=mem_of("report_target"),
+            runtime=runtime_of(steps.TARGET_REPORT_STEP),
+            mem_mb=mem_of(steps.TARGET_REPORT_STEP),
         conda:
             CONDA_ENV
         shell:
