@@ -1,16 +1,18 @@
 """GAIA's stability over seeds (docs/stability/): train the variants seed by seed, then report.
 
     python benchmarks/stability_study.py run --variant gaia_later --seed 0 [--precision fp32]
+    python benchmarks/stability_study.py run --variant gaia --seed 0 --dataset lines
     python benchmarks/stability_study.py report
 
-`run` trains one seed of one variant at `full`'s synthfaces settings for STEPS steps (with
-benchmarks/learning_runs.py's variant parameters, into results/synthfaces/MODEL/) and copies
-the run's log, metrics and parameter file into docs/stability/runs/synthfaces/VARIANT/sSEED/:
+`run` trains one seed of one variant at `full`'s settings of its dataset for STEPS[dataset]
+steps (with benchmarks/learning_runs.py's variant parameters, into results/DATASET/MODEL/) and
+copies the run's log, metrics and parameter file into docs/stability/runs/DATASET/VARIANT/sSEED/:
 commit that folder as soon as it appears, so that a run cut off with its machine loses only
 itself. `report` reads every committed run, judges each with the pipeline's own detector
 (gaia/report/training_state.py) and writes docs/stability/README.md with the collapse rate of
 each variant (Wilson 95% interval), the onsets, the held-out L1 per seed, and the figure of
-every seed's held-out curve (docs/stability/curves.png).
+every seed's held-out curve (docs/stability/curves.png). On lines it reports whether and from
+when each seed's share of lines drawn at their angle falls from its best (lines_curves.png).
 """
 
 from __future__ import annotations
@@ -34,8 +36,14 @@ from gaia.metrics.realism import wilson_interval
 from gaia.report.markdown import number, table, with_interval
 from gaia.report.training_state import TrainingState, assess_log
 
-DATASET = "synthfaces"
-STEPS = 4000
+DATASET = "synthfaces"  # the collapse study's; lines: the late degradation's
+# synthfaces: past every collapse onset seen so far; lines: `full`'s budget, where the late
+# degradation was seen (docs/learning.md)
+STEPS = {"synthfaces": 4000, "lines": 8000}
+LINES_KEY = "eval_drawn_line_accuracy"  # the share of held-out lines drawn at their angle
+# A seed's lines degrade from the first evaluation after its best from which the share stays
+# more than this below its best to the end.
+LINES_DROP = 0.05
 FULL_SETTINGS = [
     "training.eval_every=200",
     "training.sample_every=1000",
@@ -57,9 +65,9 @@ WORDS = {
 }
 
 
-def run_folder(variant: str, seed: int, precision: str = "auto") -> Path:
+def run_folder(variant: str, seed: int, precision: str = "auto", dataset: str = DATASET) -> Path:
     suffix = "" if precision == "auto" else f"_{precision}"
-    return STUDY / "runs" / DATASET / variant / f"s{seed}{suffix}"
+    return STUDY / "runs" / dataset / variant / f"s{seed}{suffix}"
 
 
 def model_name(variant: str, seed: int, precision: str = "auto") -> str:
@@ -76,14 +84,15 @@ def study_params(args: argparse.Namespace, tag: str = "") -> tuple[Path, str]:
         f"training.seed={args.seed}",
         f"training.precision={args.precision}",
     ]
+    name = model.removeprefix(f"{base}_")
     params = variant_params(
         load_params(Path(args.params)),
-        *(DATASET, base, model.removeprefix(f"{base}_"), [*overrides, *settings], STEPS),
+        *(args.dataset, base, name, [*overrides, *settings], STEPS[args.dataset]),
     )
     # The realism of each run's images: domain FID and KID, the two-sample test and sharpness
     # of its reconstructions and midpoints (no attribute edits: they would need its vectors).
     params["fid"] |= {"sets": ["recon", "interp"], "extractors": ["domain"]}
-    params_file = RUNS / DATASET / f"{model}{tag}.yaml"
+    params_file = RUNS / args.dataset / f"{model}{tag}.yaml"
     params_file.parent.mkdir(parents=True, exist_ok=True)
     params_file.write_text(yaml.safe_dump(params, sort_keys=False), encoding="utf-8")
     return params_file, model
@@ -91,13 +100,14 @@ def study_params(args: argparse.Namespace, tag: str = "") -> tuple[Path, str]:
 
 def run(args: argparse.Namespace) -> None:
     params_file, model = study_params(args)
-    gaia("train", params_file, "--experiment", f"{DATASET}/{model}")
-    out = Path(args.out) / run_folder(args.variant, args.seed, args.precision)
+    gaia("train", params_file, "--experiment", f"{args.dataset}/{model}")
+    out = Path(args.out) / run_folder(args.variant, args.seed, args.precision, args.dataset)
     out.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(paths.train_log(DATASET, model), out / "train_log.jsonl")
-    shutil.copyfile(paths.train_metrics(DATASET, model), out / "train_metrics.json")
+    shutil.copyfile(paths.train_log(args.dataset, model), out / "train_log.jsonl")
+    shutil.copyfile(paths.train_metrics(args.dataset, model), out / "train_metrics.json")
     shutil.copyfile(params_file, out / "params.yaml")
-    measure_realism(params_file, model, out)
+    if args.dataset == DATASET:  # lines are judged by their angles, in the training log
+        measure_realism(params_file, model, out)
     print(f"wrote {out}: commit it")
 
 
@@ -124,6 +134,8 @@ def gaia(step: str, params_file: Path, *arguments: str) -> None:
 
 def realism(args: argparse.Namespace) -> None:
     """fid.json of a run trained before the study measured it, while its weights are here."""
+    if args.dataset != DATASET:
+        sys.exit(f"realism is measured on {DATASET} only")
     folder = Path(args.out) / run_folder(args.variant, args.seed, args.precision)
     params_file, model = study_params(args, ".realism")
     measure_realism(params_file, model, folder)
@@ -183,6 +195,83 @@ def plot_curves(found: dict[str, dict[str, dict[str, Any]]], out: Path) -> list[
     return save_figure(fig, out)
 
 
+def degradation_onset(curve: list[tuple[int, float]], drop: float = LINES_DROP) -> int | None:
+    """The first evaluation after a lines run's best from which its share of lines drawn at
+    their angle stays more than `drop` below that best to the end; None when it does not."""
+    best = max(range(len(curve)), key=lambda i: curve[i][1])  # the first best
+    low = curve[best][1] - drop
+    onset = None
+    for step, share in curve[best + 1 :]:
+        below = share < low
+        onset = (onset or step) if below else None
+    return onset
+
+
+def lines_runs() -> dict[str, dict[str, list[tuple[int, float]]]]:
+    """variant -> run folder name -> its held-out share of lines drawn at their angle per step."""
+    found: dict[str, dict[str, list[tuple[int, float]]]] = {}
+    for folder in sorted((STUDY / "runs" / "lines").glob("*/s*")):
+        records = map(json.loads, (folder / "train_log.jsonl").read_text().splitlines())
+        curve = [(r["step"], r[LINES_KEY]) for r in records if LINES_KEY in r]
+        found.setdefault(folder.parent.name, {})[folder.name] = curve
+    return found
+
+
+def lines_section(found: dict[str, dict[str, list[tuple[int, float]]]]) -> list[str]:
+    """Whether each lines seed degrades late, from when; the figure of every seed's share."""
+    if not found:
+        return []
+    summary, rows = [], []
+    for variant, runs in found.items():
+        onsets = {name: degradation_onset(curve) for name, curve in runs.items()}
+        k = sum(onset is not None for onset in onsets.values())
+        low, high = wilson_interval(k, len(runs))
+        summary.append(
+            [
+                variant,
+                len(runs),
+                k,
+                f"{number(k / len(runs))} [{number(low)}, {number(high)}]",
+                ", ".join(str(o) for o in onsets.values() if o is not None) or "-",
+            ]
+        )
+        for name, curve in runs.items():
+            best = max(curve, key=lambda point: point[1])
+            rows.append(
+                [
+                    variant,
+                    name,
+                    f"{number(best[1])} ({best[0]})",
+                    number(curve[-1][1]),
+                    onsets[name] or "",
+                ]
+            )
+    fig, axes = plt.subplots(1, len(found), figsize=(4.2 * len(found), 3.4), squeeze=False)
+    for ax, (variant, runs) in zip(axes[0], found.items(), strict=True):
+        for i, (name, curve) in enumerate(runs.items()):
+            ax.plot(*zip(*curve, strict=True), color=f"C{i % 10}", label=name, linewidth=1)
+        ax.set_title(f"lines, {variant}", fontsize=9)
+        ax.set_xlabel("step", fontsize=8)
+        ax.legend(fontsize=6)
+    axes[0][0].set_ylabel("held-out lines drawn at their angle", fontsize=8)
+    save_figure(fig, STUDY / "lines_curves.png")
+    return [
+        "## Lines: the late degradation",
+        "",
+        f"Lines at `full`'s settings to {STEPS['lines']:,} steps. A seed degrades when its "
+        "share of held-out lines drawn at their angle (and near a true line) falls more than "
+        f"{LINES_DROP:.0%} below its best and stays there to the end; the onset is the first "
+        "evaluation of that fall.",
+        "",
+        *table(["variant", "seeds", "degrading", "rate [Wilson 95%]", "onsets (step)"], summary),
+        "",
+        *table(["variant", "run", "best share (step)", "final share", "degrades from"], rows),
+        "",
+        "![Every lines seed's share of lines drawn at their angle](lines_curves.png)",
+        "",
+    ]
+
+
 def report(args: argparse.Namespace) -> None:
     found = judged_runs(load_params(Path(args.params))["report"])
     rows, seeds = [], []
@@ -233,7 +322,7 @@ def report(args: argparse.Namespace) -> None:
         "parameter file and fid.json, the realism of its reconstructions and midpoints by the "
         "pipeline's `gaia fid`: domain FID, KID, two-sample test, sharpness; runs trained before "
         "the study measured it have none). Every run trains synthfaces at `full`'s settings to "
-        f"{STEPS:,} steps; a run is judged by the pipeline's own detector "
+        f"{STEPS[DATASET]:,} steps; a run is judged by the pipeline's own detector "
         "(gaia/report/training_state.py: collapsed when its last held-out L1 is 3x its own best "
         "or more, or its reconstructions lose the inputs' diversity). Variants:",
         "",
@@ -275,10 +364,12 @@ def report(args: argparse.Namespace) -> None:
             seeds,
         ),
         "",
+        *lines_section(lines_runs()),
         "## Running a seed",
         "",
         "```bash",
         "python benchmarks/stability_study.py run --variant gaia_later --seed 0",
+        "python benchmarks/stability_study.py run --variant gaia --seed 0 --dataset lines",
         "git add docs/stability/runs && git commit -m 'stability: gaia_later seed 0'",
         "python benchmarks/stability_study.py report",
         "```",
@@ -300,6 +391,7 @@ def main() -> None:
         sub.add_argument("--variant", choices=list(VARIANTS), required=True)
         sub.add_argument("--seed", type=int, required=True)
         sub.add_argument("--precision", choices=["auto", "fp32", "bf16"], default="auto")
+        sub.add_argument("--dataset", choices=list(STEPS), default=DATASET)
         sub.add_argument("--out", default=".", help="the repository whose docs/stability/ holds it")
         sub.set_defaults(handler=handler)
     sub = commands.add_parser("report")

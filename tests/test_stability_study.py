@@ -92,7 +92,11 @@ def test_each_runs_parameter_file_is_valid_and_measures_its_realism(
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(study, "RUNS", tmp_path / "runs")
     args = argparse.Namespace(
-        variant=variant, seed=3, precision="fp32", params=str(REPO / "params.yaml")
+        variant=variant,
+        seed=3,
+        precision="fp32",
+        params=str(REPO / "params.yaml"),
+        dataset="synthfaces",
     )
     params_file, model = study.study_params(args)
     assert model == f"{variant}_s3_fp32"
@@ -101,5 +105,35 @@ def test_each_runs_parameter_file_is_valid_and_measures_its_realism(
         "domain"
     ]
     experiment = params["experiments"]["synthfaces"][model]
-    assert experiment["steps"] == study.STEPS and experiment["seed"] == 3
+    assert experiment["steps"] == study.STEPS["synthfaces"] and experiment["seed"] == 3
     assert experiment["precision"] == "fp32"
+    lines_file, _ = study.study_params(argparse.Namespace(**{**vars(args), "dataset": "lines"}))
+    assert load_params(lines_file)["experiments"]["lines"][model]["steps"] == 8000
+
+
+def test_a_lines_seed_degrades_from_the_fall_that_lasts() -> None:
+    onset = _study().degradation_onset
+    assert onset([(200, 0.5), (400, 1.0), (600, 0.9), (800, 0.85)]) == 600
+    assert onset([(200, 0.5), (400, 1.0), (600, 0.9), (800, 0.97)]) is None  # it came back
+    assert onset([(200, 1.0), (400, 0.9), (600, 0.99), (800, 0.9)]) == 800  # the last fall
+    assert onset([(200, 0.5), (400, 0.96), (600, 0.97)]) is None  # never 5 points under
+
+
+def test_the_report_has_the_lines_degradation(tmp_path, monkeypatch) -> None:
+    study = _study()
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "params.yaml").write_text((REPO / "params.yaml").read_text())
+    runs = tmp_path / "docs" / "stability" / "runs"
+    _write_run(runs / "synthfaces" / "gaia" / "s0", [0.1, 0.05, 0.04])
+    for seed, shares in enumerate(([0.5, 1.0, 1.0, 0.9, 0.88], [0.5, 0.9, 1.0, 1.0, 0.99])):
+        folder = runs / "lines" / "gaia" / f"s{seed}"
+        folder.mkdir(parents=True)
+        records = [{"step": 200 * (i + 1), study.LINES_KEY: s} for i, s in enumerate(shares)]
+        (folder / "train_log.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    monkeypatch.setattr(sys, "argv", ["stability_study.py", "report"])
+    study.main()
+    text = (tmp_path / "docs" / "stability" / "README.md").read_text()
+    assert "| gaia | 2 | 1 | 0.5 [0.09453, 0.9055] | 800 |" in text  # 1 of 2 degrade, from 800
+    assert "| gaia | s0 | 1 (400) | 0.88 | 800 |" in text
+    assert "| gaia | s1 | 1 (600) | 0.99 |  |" in text
+    assert (tmp_path / "docs" / "stability" / "lines_curves.png").is_file()
