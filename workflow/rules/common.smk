@@ -17,7 +17,7 @@ validate_params(config, source="params.yaml with the --config / --configfile ove
 write_effective_params(config, paths.EFFECTIVE_PARAMS)
 PARAMS_FILE = str(paths.EFFECTIVE_PARAMS)  # every rule: params_file=PARAMS_FILE, `--params`
 
-# One environment for every rule: the package and its pinned dependencies.
+# One environment for every rule: the package, its dependencies at requirements.lock's pins.
 CONDA_ENV = "../../environment.yml"
 ALL = config["targets"]["all"]
 SEEDED = {name: entry for name, entry in config["targets"].items() if "seeds" in entry}
