@@ -39,7 +39,8 @@ def load_schema() -> dict[str, Any]:
 
 @functools.cache
 def _validator() -> jsonschema.Draft202012Validator:
-    """The schema's validator, built once per process (parsing the schema takes ~90 ms)."""
+    """The schema's validator, built once per process: every command validates its parameters,
+    and parsing the schema is not free (docs/benchmarks.md)."""
     return jsonschema.Draft202012Validator(load_schema())
 
 

@@ -35,8 +35,8 @@ KILL_IN = (
 )
 pytestmark = pytest.mark.slow
 # Rounds after the first run with --nolock (one workflow at a time here), so the lock that
-# outlives a SIGKILL (`snakemake --unlock`, README "Reliability": tested after the first round)
-# costs no extra Snakemake start per round.
+# outlives a SIGKILL (`snakemake --unlock`, docs/running.md, "Reliability": tested after the
+# first round) costs no extra Snakemake start per round.
 SNAKEMAKE = (sys.executable, "-m", "snakemake", "--cores", "2", "all", "--rerun-incomplete")
 ROUND = (*SNAKEMAKE, "--nolock")
 

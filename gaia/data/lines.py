@@ -41,7 +41,8 @@ def render_lines(
     coords = (np.arange(resolution * supersample, dtype=np.float32) + 0.5) / supersample
     coords -= resolution / 2.0
     length = resolution / 2.0 - 1.0
-    # float32 geometry (rows grow downwards): 2x faster, and coverage is exact to 1/s^2.
+    # float32 geometry (rows grow downwards): half the memory traffic of float64, and coverage
+    # is still exact to 1/s^2.
     dx = np.cos(angles).astype(np.float32)
     dy = (-np.sin(angles)).astype(np.float32)
     out = np.zeros((len(angles), resolution, resolution, 1), np.uint8)

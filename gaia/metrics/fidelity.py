@@ -70,7 +70,7 @@ class FeatureSpec:
 
 def load_extractor(spec: FeatureSpec, cuda: bool = False) -> FeatureExtractorBase:
     """torch-fidelity's extractor for `spec`, in eval mode. On the CPU it runs channels-last,
-    which makes Inception 1.6x faster on 2 cores (docs/benchmarks.md)."""
+    the layout oneDNN's convolutions are fastest in there (docs/benchmarks.md)."""
     extractor = create_feature_extractor(
         spec.extractor, [spec.layer], cuda=cuda, verbose=False, **spec.kwargs()
     )

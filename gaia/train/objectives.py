@@ -19,7 +19,7 @@ Batched passes: the decoder runs once on [real codes; interpolated codes], D onc
 on [G(X); G(Zi)]. Every normalisation here is per sample (instance, layer and adaptive instance
 norm), so this equals separate passes and only saves time. D's pass on X is kept apart because
 L_G does not read D(X): the backward pass of L_G through D then covers 2B images, not 3B
-(10% of a step; docs/benchmarks.md).
+(docs/benchmarks.md).
 """
 
 from __future__ import annotations

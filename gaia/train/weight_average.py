@@ -1,8 +1,8 @@
 """An exponential moving average of the generator's weights, for evaluation and export.
 
 A GAN's weights oscillate around where the game is going: the held-out error of G(X) jumps
-from one evaluation to the next (synthfaces GAIA: 0.0558 at steps 800 and 900, 0.0646 at
-1,000), so whichever step the run stops on is luck within a band. Averaging the weights
+from one evaluation to the next (docs/learning.md), so whichever step the run stops on is luck
+within a band. Averaging the weights
 (Yazici et al. 2019, "The unusual effectiveness of averaging in GAN training"; StyleGAN's G_ema)
 evaluates the centre of that band instead. The recipe and its constants are stylegan2-ada's
 (training/training_loop.py, `ema_kimg` and `ema_rampup`): a half-life in images, capped at a

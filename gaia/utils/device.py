@@ -22,8 +22,7 @@ def select_device(training: dict[str, Any]) -> torch.device:
     if device.type == "cpu":
         torch.set_num_threads(training["cpu_threads"])
         # numpy's and scipy's BLAS too: jobs run side by side, one per CPU slot, and BLAS
-        # threads that outnumber the cores spin against each other (the bootstrap of FID ran
-        # 10x slower with them on a loaded 2-core machine).
+        # threads that outnumber the cores spin against each other (docs/benchmarks.md).
         threadpool_limits(training["cpu_threads"])
     return device
 
