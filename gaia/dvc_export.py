@@ -19,6 +19,7 @@ import yaml
 from gaia.config import DEFAULT_PARAMS, load_params
 from gaia.paths import DVC_FILES
 from gaia.plan import Job, target_jobs
+from gaia.steps import step
 from gaia.utils.io import write_text
 
 HEADER = """\
@@ -54,6 +55,23 @@ def stage(job: Job, wdir: str | None) -> dict[str, Any]:
     return out
 
 
+def plots(jobs: list[Job], wdir: str | None) -> list[dict[str, Any]]:
+    """DVC's top-level plots: per run and dataset, each learning curve of the step table
+    (`Step.curve`) with one line per model, over `step`. Their paths are relative to the
+    dvc.yaml file (a stage's `wdir` does not apply to them)."""
+    found: dict[str, dict[str, Any]] = {}
+    for job in jobs:
+        curve = step(job.step).curve if job.curve else None
+        if curve is None:
+            continue
+        run = f" ({job.run})" if job.run else ""
+        title = f"{curve.label}, {job.wildcards[0]}{run}"
+        path = f"{wdir}/{job.curve}" if wdir else job.curve
+        entry = found.setdefault(title, {"x": "step", "y": {}, "title": title})
+        entry["y"][path] = curve.key
+    return [{title: entry} for title, entry in found.items()]
+
+
 def dvc_yaml_texts(params: dict[str, Any]) -> dict[Path, str]:
     """The text of every DVC pipeline file. The runs of every target share the prepared data:
     a stage whose outputs an earlier file declares (DVC allows one stage per output in a
@@ -63,7 +81,8 @@ def dvc_yaml_texts(params: dict[str, Any]) -> dict[Path, str]:
         jobs = [j for j in target_jobs(params, target) if not set(j.outputs) <= declared]
         declared |= {f for job in jobs for f in job.outputs}
         stages = {job.stage_name: stage(job, wdir) for job in jobs}
-        body = yaml.safe_dump({"stages": stages}, sort_keys=False, width=1000)
+        pipeline = {"stages": stages, "plots": plots(jobs, wdir)}
+        body = yaml.safe_dump(pipeline, sort_keys=False, width=1000)
         texts[file] = HEADER.format(file=file) + body
     return texts
 

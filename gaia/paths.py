@@ -38,6 +38,7 @@ DVC_FILES = {
 SPLITS = ("train", "test")
 # The files training writes for an evaluated model, the final one and each milestone.
 MODEL_FILE, TRAIN_LOG, TRAIN_METRICS = "model.pt", "train_log.jsonl", "train_metrics.json"
+LEARNING_CURVE = "learning_curve.csv"  # the held-out errors over steps (DVC plots)
 
 
 # A seeded run's name, TARGET_sSEED: its folder under results/.
@@ -128,6 +129,11 @@ def train_metrics(dataset: str, model: str) -> Path:
     return experiment_dir(dataset, model) / TRAIN_METRICS
 
 
+def learning_curve(dataset: str, model: str) -> Path:
+    """Every evaluation of training, one row per step: the log's `eval_*` columns."""
+    return experiment_dir(dataset, model) / LEARNING_CURVE
+
+
 def milestones_dir(dataset: str, model: str) -> Path:
     """The milestones training kept (one folder per fraction, each with the three files
     above), copied to the experiments MODEL@FRACTION by the `milestone` rule."""
@@ -212,6 +218,11 @@ def figure(name: str, ext: str = "png") -> Path:
 
 def results_report() -> Path:
     return _reports() / "README.md"
+
+
+def results_report_html() -> Path:
+    """The results report as HTML, for Snakemake's report."""
+    return _reports() / "README.html"
 
 
 def datasets_report() -> Path:

@@ -54,6 +54,7 @@ class Job:
     inputs: tuple[str, ...]  # its named inputs in order, then its code
     outputs: tuple[str, ...]
     metrics: frozenset[str]  # its output named `metrics`
+    curve: str | None  # its output named `curve` (the step's learning curve, for DVC plots)
     log: str
     param_keys: tuple[str, ...]
     rank: int  # the rule's place in the workflow: stages are listed in this order
@@ -165,6 +166,7 @@ class Planner:
             inputs=(*inputs, *code_files(step, figure)),
             outputs=tuple(outputs.values()),
             metrics=frozenset([outputs["metrics"]] if "metrics" in outputs else []),
+            curve=outputs.get("curve"),
             log=log,
             param_keys=(*step.param_keys(params, w), *run_override_keys(self.params, run)),
             rank=rank,
@@ -228,6 +230,7 @@ def _whole_run_job(
         inputs=(*map(str, inputs), *code_files(step)),
         outputs=tuple(map(str, outputs)),
         metrics=frozenset(),
+        curve=None,
         log=log,
         param_keys=param_keys,
         rank=len(STEPS) + (step is TARGET_REPORT_STEP),

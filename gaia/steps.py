@@ -93,6 +93,8 @@ class Step:
     threaded: bool = False  # takes `training.cpu_threads` threads without running networks
     modules: tuple[str, ...] = ()  # modules it runs beyond `function`'s
     metrics: tuple[Metric, ...] = ()
+    # A column of its `curve` output drawn over `step` by `dvc plots`, one line per model.
+    curve: Metric | None = None
     # only this form of the model wildcard (train, milestone: the trained models)
     model_pattern: str | None = None
     fraction: bool = False  # a milestone's: the experiment DATASET/MODEL@FRACTION
@@ -265,6 +267,7 @@ STEPS: tuple[Step, ...] = (
             metrics=paths.train_metrics,
             samples=paths.samples_dir,
             milestones=paths.milestones_dir,
+            curve=paths.learning_curve,
         ),
         StepCost(570, 1250),
         param_keys=lambda params, w: experiment_param_keys(params, w["dataset"], w["model"]),
@@ -279,6 +282,7 @@ STEPS: tuple[Step, ...] = (
             Metric("test_drawn_line_accuracy", "lines drawn (at their angle, near a true line)"),
         ),
         model_pattern=TRAINED_MODEL,
+        curve=Metric("eval_recon_l1", "held-out L1 of G(X)"),
     ),
     # A milestone MODEL@FRACTION: the model training kept after that fraction of its steps, as
     # an experiment of its own that the analyses treat like any other.
@@ -458,7 +462,7 @@ STEPS: tuple[Step, ...] = (
         RUN,
         "the run's results and the paper's claims, reports/README.md",
         results_report_inputs,
-        lambda w: {"report": paths.results_report()},
+        lambda w: {"report": paths.results_report(), "html": paths.results_report_html()},
         StepCost(4, 600),
         param_keys=keys("targets.all", "fid.sets", "models", "report"),
     ),

@@ -4,6 +4,7 @@ bad input."""
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import shutil
@@ -214,8 +215,22 @@ def test_snakemake_and_dvc_build_identical_outputs(built_pipeline: tuple[Path, d
     html = repo_copy / "reports/snakemake_report.html"
     run(repo_copy, sys.executable, "-m", "snakemake", "--report", str(html), "all")
     assert html.stat().st_size > 10_000
+    pages = [  # the results embedded in the report, as data URIs
+        base64.b64decode(data).decode("utf-8", "replace")
+        for data in re.findall(r"data:text/html[^,\"]*;base64,([A-Za-z0-9+/=]+)", html.read_text())
+    ]
+    assert any("<h2>The answer" in page and "<table>" in page for page in pages)
     metrics = run(repo_copy, sys.executable, "-m", "dvc", "metrics", "show")
     assert "fid_inception_interp" in metrics.stdout, metrics.stdout
+    assert "mean_accuracy" in metrics.stdout  # the probe's metrics file
+    # the learning curves as DVC plots (declared by gaia/steps.py's `curve`), one per dataset
+    curve = (repo_copy / "results/synthfaces/gaia/learning_curve.csv").read_text().splitlines()
+    assert curve[0].startswith("step,") and "eval_recon_l1" in curve[0] and len(curve) > 2
+    plots = repo_copy / "results/plots"
+    run(repo_copy, sys.executable, "-m", "dvc", "plots", "show", "-o", str(plots))
+    page = (plots / "index.html").read_text()
+    for title in ("held-out L1 of G(X), synthfaces", "held-out L1 of G(X), lines"):
+        assert title in page
 
     # DVC rebuilds one stage of every kind (a full second build doubled this test's time): the
     # lock records Snakemake's outputs, the outputs below are deleted, and `dvc repro` (without

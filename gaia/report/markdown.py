@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Sequence
 
 import numpy as np
+from markdown_it import MarkdownIt
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
@@ -38,3 +41,21 @@ def spread(values: Sequence[float]) -> str:
     """Several values as "mean ± sd"; a single value as itself."""
     mean, sd = mean_sd(values)
     return f"{number(mean)} ± {number(sd)}" if len(values) > 1 else number(mean)
+
+
+def markdown_page(text: str, title: str) -> str:
+    """A markdown report as one self-contained HTML page (Snakemake's report shows HTML
+    results; it has the figures as results of their own, so an embedded figure becomes its
+    caption and file name)."""
+    without_figures = re.sub(
+        r"!\[([^\]]*)\]\(([^)]*)\)", lambda m: f"*Figure `{m[2]}`: {m[1]}*", text
+    )
+    body = MarkdownIt("commonmark").enable("table").render(without_figures)
+    style = (
+        "body{font-family:sans-serif;max-width:75em;margin:auto;padding:1em}"
+        "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px}"
+    )
+    return (
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+        f"<style>{style}</style></head><body>{body}</body></html>\n"
+    )

@@ -28,7 +28,7 @@ from gaia.report.claims import (
     load,
     training_states,
 )
-from gaia.report.markdown import number, table
+from gaia.report.markdown import markdown_page, number, table
 from gaia.utils.io import sha256_file, write_text
 
 TIMING_START, TIMING_END = "<!-- timing -->", "<!-- /timing -->"
@@ -463,6 +463,9 @@ def results_markdown(params: dict[str, Any], target_name: str = "all") -> str:
 
 
 def write_results_report(params: dict[str, Any], target: str = "all") -> Path:
+    """reports/README.md, and the same page as HTML for Snakemake's report (`make report`)."""
     out = paths.results_report()
-    write_text(out, results_markdown(params, target))
+    text = results_markdown(params, target)
+    write_text(out, text)
+    write_text(paths.results_report_html(), markdown_page(text, "gaia-repro: results"))
     return out

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import torch
 from tqdm import tqdm
 
@@ -493,11 +494,20 @@ def write_evaluated_model(
         with atomic_directory(samples) as tmp:
             for grid in sorted((resume / "samples").glob("*.png")):
                 shutil.copyfile(grid, tmp / grid.name)
+    write_learning_curve(records, folder / paths.LEARNING_CURVE)
     write_json(folder / paths.TRAIN_METRICS, metrics)
     log.info(
         "%s at step %d: held-out %s", exp.name, step, {k: round(v, 5) for k, v in errors.items()}
     )
     return metrics
+
+
+def write_learning_curve(records: list[dict[str, Any]], out: Path) -> None:
+    """The log's evaluations as a table, one row per evaluated step (`dvc plots` draws it)."""
+    evaluations = [r for r in records if any(key.startswith("eval_") for key in r)]
+    columns = sorted({key for r in evaluations for key in r if key.startswith("eval_")})
+    table = pd.DataFrame(evaluations, columns=["step", *columns])
+    write_text(out, table.to_csv(index=False))
 
 
 def write_outputs(

@@ -247,6 +247,10 @@ def step_outputs(step):
             category="Figures",
             subcategory=lambda w: figure_of(w)[1] or "all datasets",
         )
+    if "html" in outputs:  # a report page, shown first in Snakemake's report
+        outputs["html"] = report(
+            outputs["html"], caption="../report/results.rst", category="Results"
+        )
     return outputs
 
 
