@@ -138,6 +138,10 @@ stop() {
     kill -KILL "$pid" 2>/dev/null || true
   done
   rm -f "$DIR"/*.pid
+  # A job killed at its time limit can leave its Snakemake job step behind, reparented to init
+  # and waiting on daemons that are gone (seen after the time-limit test): nothing of a stopped
+  # cluster may go on running.
+  pkill -KILL -f -- "--executor slurm-jobstep" 2>/dev/null || true
   [ ! -e $CONF ] || [ "$(head -n 1 $CONF)" != "$MARK" ] || rm $CONF
 }
 
