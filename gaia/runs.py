@@ -59,12 +59,12 @@ def run_params(params: dict[str, Any], target: str, seed: int) -> dict[str, Any]
 
 
 def publish_figures(run_folder: Path, report_dir: Path) -> list[Path]:
-    """Copy a run's PNG figures next to the target's report (figures/NAME.png)."""
+    """Copy a run's PNG figures and GIF animations next to the target's report (figures/)."""
     source = run_folder / paths.FIGURES
     target = report_dir / "figures"
     target.mkdir(parents=True, exist_ok=True)
     written = []
-    for png in sorted(source.glob("*.png")):
+    for png in sorted([*source.glob("*.png"), *source.glob("*.gif")]):
         with atomic_path(target / png.name) as tmp:
             shutil.copyfile(png, tmp)
         written.append(target / png.name)
@@ -85,9 +85,12 @@ def judged_experiments(target: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def run_figures(target: dict[str, Any], scopes: tuple[str, ...] = registry.SCOPES) -> list[Path]:
-    """The figures a run draws (PNG; each job also writes the PDF) of these scopes."""
+    """The figures a run draws (PNG, with a PDF beside it; GIF for an animation) of these
+    scopes."""
     return [
-        paths.figure(f.stem(d)) for f, d in registry.target_figures(target) if f.scope in scopes
+        paths.figure(f.stem(d), f.ext)
+        for f, d in registry.target_figures(target)
+        if f.scope in scopes
     ]
 
 

@@ -186,6 +186,11 @@ def figure_inputs(params: dict[str, Any], w: Wildcards) -> dict[str, list[Path]]
     return entry.inputs(dataset, params["targets"]["all"])
 
 
+def figure_keys(params: dict[str, Any], w: Wildcards) -> list[str]:
+    entry, dataset = figure_of(params, w)
+    return entry.param_keys(dataset)
+
+
 def datasets_report_inputs(params: dict[str, Any], w: Wildcards) -> dict[str, list[Path]]:
     target = params["targets"]["all"]
     return {
@@ -442,7 +447,18 @@ STEPS: tuple[Step, ...] = (
         figure_inputs,
         lambda w: {"png": paths.figure(w["figure"]), "pdf": paths.figure(w["figure"], "pdf")},
         StepCost(10, 1150),
-        param_keys=lambda params, w: figure_of(params, w)[0].param_keys(figure_of(params, w)[1]),
+        param_keys=figure_keys,
+    ),
+    Step(
+        "animation",
+        "figure",
+        "gaia.figures.registry:figure",
+        FIGURE,
+        "draw an animation of the registry into reports/figures (GIF)",
+        figure_inputs,
+        lambda w: {"gif": paths.figure(w["figure"], "gif")},
+        StepCost(10, 1150),  # not measured yet: the figure step's
+        param_keys=figure_keys,
     ),
     Step(
         "report_datasets",

@@ -29,7 +29,9 @@ def test_every_figure_is_drawn_by_a_function_of_its_module() -> None:
 def test_file_stems_map_back_to_their_figure() -> None:
     drawn = registry.target_figures({**TARGET, "models": ["gaia"]})
     stems = [entry.stem(dataset) for entry, dataset in drawn]
-    assert len(stems) == len(set(stems)) == 2 + 4 * 2 + 2 * 1 + 1  # + the claims, one per run
+    # 2 of the target, 5 per dataset (the interpolation loop among them), 2 per attribute
+    # dataset, the claims once per run
+    assert len(stems) == len(set(stems)) == 2 + 5 * 2 + 2 * 1 + 1
     assert "attribute_edits_synthfaces" in stems and "attribute_edits_lines" not in stems
     for entry, dataset in drawn:
         assert registry.from_stem(entry.stem(dataset), TARGET) == (entry, dataset)
@@ -39,11 +41,12 @@ def test_file_stems_map_back_to_their_figure() -> None:
 
 def test_the_gallery_reads_dataset_by_dataset_with_captions() -> None:
     gallery = registry.gallery(TARGET)
-    stems = [stem for stem, _ in gallery]
-    assert stems[:2] == ["training_synthfaces", "reconstructions_synthfaces"]
-    assert gallery[-1][0] == "convexity_lines"
+    names = [name for name, _ in gallery]
+    assert names[:2] == ["training_synthfaces.png", "reconstructions_synthfaces.png"]
+    assert gallery[-1][0] == "convexity_lines.png"
+    assert "interpolation_loop_lines.gif" in names  # an animation, embedded as its GIF
     assert all("{dataset}" not in caption for _, caption in gallery)
-    assert "held-out lines images" in dict(gallery)["reconstructions_lines"]
+    assert "held-out lines images" in dict(gallery)["reconstructions_lines.png"]
 
 
 EXTRA_MODULE = """
@@ -89,4 +92,4 @@ def test_a_new_figure_is_one_registry_entry_and_its_module(repo_copy: Path) -> N
         "from gaia.figures.registry import gallery; "
         "print(gallery({'datasets': ['lines'], 'attribute_datasets': []}))",
     )
-    assert "('extra_lines', 'An extra figure of lines.')" in listed
+    assert "('extra_lines.png', 'An extra figure of lines.')" in listed

@@ -146,3 +146,33 @@ def test_the_claims_figure_draws_a_cell_per_claim_and_milestone(tmp_path, monkey
     params = {"models": {"vae": {"objective": "vae"}}}
     (png, pdf) = plot_claims_along_training(params, target, tmp_path / "claims.png")
     assert png.is_file() and pdf.is_file()
+
+
+def test_the_interpolation_loop_goes_there_and_back(tmp_path, monkeypatch) -> None:
+    """Every model's decodes side by side between real A and B, t from 0 to 1 and back, looped;
+    grey lines drawn as RGB, each pixel enlarged, names above."""
+    from PIL import Image
+
+    from gaia.figures import animations
+
+    frames = animations.FRAMES
+    a, b = np.zeros((2, 8, 8, 1), np.uint8), np.full((2, 8, 8, 1), 255, np.uint8)
+    ramp = np.linspace(0, 255, frames).astype(np.uint8)[None, :, None, None, None]
+    decodes = {"gaia": np.broadcast_to(ramp, (2, frames, 8, 8, 1)).copy(), "ae": 0 * ramp + 7}
+    decodes["ae"] = np.broadcast_to(decodes["ae"], (2, frames, 8, 8, 1)).copy()
+    monkeypatch.setattr(animations, "interpolation_frames", lambda *args: (a, b, decodes))
+    out = animations.animate_interpolations({}, "lines", ["gaia", "ae"], tmp_path / "loop.gif")
+    assert out == [tmp_path / "loop.gif"]
+    with Image.open(out[0]) as gif:
+        assert gif.n_frames == 2 * frames - 2 and gif.info["loop"] == 0
+        scale, label = animations.SCALE, animations.LABEL_HEIGHT
+        assert gif.size == (4 * 8 * scale, 2 * 8 * scale + label)  # A, two models, B; 2 pairs
+        middles = []
+        for i in range(gif.n_frames):
+            gif.seek(i)
+            rgb = np.asarray(gif.convert("RGB"))
+            middles.append(int(rgb[label + 4, 8 * scale + 4, 0]))  # pair 1, the first model
+            # one shared palette of COLOURS colours: within a few levels of the decodes
+            assert rgb[label + 4, 4, 0] <= 4 and rgb[label + 4, 3 * 8 * scale + 4, 0] >= 250
+        assert middles[0] <= 4 and max(middles) == middles[frames - 1] >= 250
+        assert middles[frames:] == middles[frames - 2 : 0 : -1]  # the way back

@@ -172,6 +172,7 @@ def test_snakemake_and_dvc_build_identical_outputs(built_pipeline: tuple[Path, d
         "reports/figures/entanglement_synthfaces.png",
         "reports/figures/convexity_lines.pdf",
         "reports/figures/attribute_edits_synthfaces.png",
+        "reports/figures/interpolation_loop_lines.gif",
     ):
         assert expected in built, f"{expected} missing from {sorted(built)}"
     # lines is judged by its reference lines, not by a classifier nothing would read
@@ -212,6 +213,7 @@ def test_snakemake_and_dvc_build_identical_outputs(built_pipeline: tuple[Path, d
     assert report.split("\n## ")[1].startswith("The answer") and "supported" in report
     for figure in ("training_lines", "attribute_edits_synthfaces", "convexity_synthfaces"):
         assert f"(figures/{figure}.png)" in report
+    assert "(figures/interpolation_loop_synthfaces.gif)" in report  # the animation, embedded
     html = repo_copy / "reports/snakemake_report.html"
     run(repo_copy, sys.executable, "-m", "snakemake", "--report", str(html), "all")
     assert html.stat().st_size > 10_000

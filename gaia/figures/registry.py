@@ -38,6 +38,12 @@ class Figure:
     inputs: Inputs
     params: tuple[str, ...]  # dotted params.yaml keys it reads ("{dataset}" filled in)
     caption: str  # "{dataset}" filled in
+    animated: bool = False  # a GIF (the `animation` step), not a PNG and a PDF (`figure`)
+
+    @property
+    def ext(self) -> str:
+        """The file type the reports embed: gif for an animation, png for a figure."""
+        return "gif" if self.animated else "png"
 
     @property
     def module(self) -> str:
@@ -152,6 +158,16 @@ FIGURES: tuple[Figure, ...] = (
         "lines the correct angular sweep).",
     ),
     Figure(
+        "interpolation-loop",
+        "gaia.figures.animations:animate_interpolations",
+        DATASET,
+        _with_data(_per_model(paths.model_file, paths.latents)),
+        ("targets.all", "analysis.interpolation.faces.seed", "datasets.{dataset}"),
+        "Latent interpolations on {dataset} as a loop: two held-out pairs, real A and B at the "
+        "ends, every model's decode of (1 - t) z_A + t z_B between them, t from 0 to 1 and back.",
+        animated=True,
+    ),
+    Figure(
         "convexity",
         "gaia.figures.convexity:plot_convexity",
         DATASET,
@@ -206,9 +222,9 @@ def target_figures(target: dict[str, Any]) -> list[tuple[Figure, str | None]]:
 
 
 def gallery(target: dict[str, Any]) -> list[tuple[str, str]]:
-    """(file stem, caption) of the per-dataset figures in reading order: dataset by dataset."""
+    """(file name, caption) of the per-dataset figures in reading order: dataset by dataset."""
     return [
-        (f.stem(d), f.caption_for(d))
+        (f"{f.stem(d)}.{f.ext}", f.caption_for(d))
         for d in target["datasets"]
         for f in FIGURES
         if f.scope not in (TARGET, RUN) and d in f.datasets(target)

@@ -434,7 +434,7 @@ def _claims(found: list[Claim]) -> list[str]:
 def _figure_gallery(target: dict[str, Any]) -> list[str]:
     out = ["## Figures", ""]
     for name, caption in gallery(target):
-        out += [f"![{caption}](figures/{name}.png)", "", f"*{caption}*", ""]
+        out += [f"![{caption}](figures/{name})", "", f"*{caption}*", ""]
     return out
 
 

@@ -240,7 +240,7 @@ def step_outputs(step):
     for name, path in step.outputs(patterns).items():
         output = step_pattern(step, path)
         outputs[name] = directory(output) if name in step.directories else output
-    if step.scope == steps.FIGURE:
+    if "png" in outputs:  # a figure (not an animation) in Snakemake's report
         outputs["png"] = report(
             outputs["png"],
             caption="../report/figure.rst",
