@@ -21,6 +21,7 @@ from outputs import output_hashes
 from gaia.report.markdown import number
 from gaia.steps import STEPS
 
+from conftest import REPO
 from workflows import tool_env
 
 # One stage of every kind, for DVC to rebuild (their outputs, or enough of them to make the
@@ -270,3 +271,25 @@ def test_cli_errors_are_clear(repo_copy: Path) -> None:
     smk = run(repo_copy, sys.executable, "-m", "snakemake", "-n", "--cores", "1", check=False)
     assert smk.returncode != 0
     assert "datasets.lines.line_width: 'thick'" in smk.stdout + smk.stderr
+
+
+def test_the_explorer_notebook_runs_on_the_default_run(built_pipeline: tuple[Path, dict]) -> None:
+    """notebooks/explore.ipynb, top to bottom in a kernel, on the tiny pipeline's outputs: its
+    interpolations and its OLS and mean-difference edits are drawn."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    root, _ = built_pipeline
+    notebook = nbformat.read(REPO / "notebooks" / "explore.ipynb", as_version=4)
+    assert not any(cell.get("outputs") for cell in notebook.cells)  # committed without outputs
+    client = NotebookClient(
+        notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(root)}}
+    )
+    client.execute()
+    drawn = [
+        output
+        for cell in notebook.cells
+        for output in cell.get("outputs", [])
+        if "image/png" in output.get("data", {})
+    ]
+    assert len(drawn) == 2  # the interpolations and the edits
