@@ -89,11 +89,10 @@ def run_override_keys(params: dict[str, Any], run: str | None) -> tuple[str, ...
 
 def _pattern(step: Step) -> list[tuple[str, re.Pattern[str]]]:
     """(output name, regex of its paths in any run) of a step's outputs."""
-    placeholders = {name: f"{{{name}}}" for name in step.wildcards}
     wildcards = step.wildcard_patterns()
     found = []
     with paths.in_run(None):
-        outputs = step.outputs(placeholders)
+        outputs = step.outputs(step.placeholders)
     for name, output in outputs.items():
         regex, seen = "", set()
         for literal, wildcard in re.findall(r"([^{]*)(?:\{(\w+)\})?", str(output)):

@@ -117,6 +117,12 @@ class Step:
         drawing = (registry.figure(figure).module,) if figure else ()
         return (self.module, *self.modules, *drawing)
 
+    @property
+    def placeholders(self) -> dict[str, str]:
+        """Each wildcard as its own placeholder ("{dataset}"): the outputs given these are
+        the step's path patterns."""
+        return {name: f"{{{name}}}" for name in self.wildcards}
+
     def wildcard_patterns(self) -> dict[str, str]:
         if self.model_pattern is None:
             return WILDCARD_PATTERNS

@@ -3,7 +3,7 @@ import functools
 import os
 from pathlib import Path
 
-from gaia import code_deps, paths, steps
+from gaia import code_deps, paths, plan, steps
 from gaia import resources as costs
 from gaia.config import lookup, validate_params, write_effective_params
 from gaia.runs import built_by_run, is_recorded, run_params
@@ -84,7 +84,7 @@ def in_run_of(root):
 
 def run_flag(wildcards):
     """The `gaia` commands' flag that puts a job in its run ("" for the repository's)."""
-    return f" --run {run_of(wildcards.root)}" if wildcards.root else ""
+    return plan.run_flag(run_of(wildcards.root))
 
 
 def step_code_of(step):
@@ -235,9 +235,8 @@ def step_pattern(step, path):
 
 def step_outputs(step):
     """Output patterns by name: folders as directory(), a figure's PNG in the HTML report."""
-    patterns = {name: f"{{{name}}}" for name in step.wildcards}
     outputs = {}
-    for name, path in step.outputs(patterns).items():
+    for name, path in step.outputs(step.placeholders).items():
         output = step_pattern(step, path)
         outputs[name] = directory(output) if name in step.directories else output
     if "png" in outputs:  # a figure (not an animation) in Snakemake's report
@@ -289,8 +288,7 @@ def step_threads(step):
 
 def step_file(step, kind):
     """The job's log or benchmark file: kind(STEP, its name)."""
-    patterns = {name: f"{{{name}}}" for name in step.wildcards}
-    return step_pattern(step, kind(step.name, step.log_name(patterns)))
+    return step_pattern(step, kind(step.name, step.log_name(step.placeholders)))
 
 
 def step_resources(step):
