@@ -131,13 +131,44 @@ def cmd_figure(args: argparse.Namespace, params: dict[str, Any]) -> None:
     log.info("wrote %s", ", ".join(map(str, written)))
 
 
-def cmd_record(args: argparse.Namespace, params: dict[str, Any]) -> None:
-    from gaia.runs import record_run
+def seeded_experiment(args: argparse.Namespace, params: dict[str, Any]) -> tuple[str, int]:
+    """(target, seed) of a record's or restoring's --run, and a clear error for a missing one
+    or an --experiment the run does not train."""
+    from gaia.runs import trained_experiments
 
     if args.seeded_run is None:
-        raise GaiaError("gaia record keeps a seeded run's results: add --run TARGET_sSEED")
+        raise GaiaError(f"gaia {args.step} works on a seeded run's record: add --run TARGET_sSEED")
     target, seed = paths.parse_run(args.seeded_run)
-    log.info("wrote %s", record_run(args.repository_params, target, seed))
+    if args.experiment is not None:
+        exp = resolve_experiment(params, args.experiment)
+        trained = trained_experiments(params["targets"]["all"])
+        if (exp.dataset, exp.model) not in trained:
+            names = [f"{d}/{m}" for d, m in trained]
+            raise GaiaError(f"--experiment {args.experiment}: {args.seeded_run} trains {names}")
+    return target, seed
+
+
+def cmd_record(args: argparse.Namespace, params: dict[str, Any]) -> None:
+    from gaia.plan import Planner
+    from gaia.runs import record_experiment, record_run
+
+    target, seed = seeded_experiment(args, params)
+    repository = args.repository_params
+    if args.experiment is None:
+        log.info("wrote %s", record_run(repository, target, seed))
+        return
+    dataset, model = args.experiment.split("/")
+    digest = Planner(repository).experiment_digest(target, seed, dataset, model)
+    log.info("wrote %s", record_experiment(repository, target, seed, dataset, model, digest))
+
+
+def cmd_restore(args: argparse.Namespace, params: dict[str, Any]) -> None:
+    from gaia.runs import restore_experiment
+
+    target, seed = seeded_experiment(args, params)
+    dataset, model = args.experiment.split("/")
+    restored = restore_experiment(args.repository_params, target, seed, dataset, model)
+    log.info("restored %d files of %s from its record", len(restored), args.experiment)
 
 
 def cmd_report(args: argparse.Namespace, params: dict[str, Any]) -> None:
@@ -237,7 +268,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("figure", help="a figure of gaia/figures/registry.py, e.g. training")
     sub.add_argument("--target", default="all", help="draw the datasets (models) of this target")
     sub.add_argument("--dataset", help="the dataset of a per-dataset figure")
-    step("record", cmd_record, table.RECORD_STEP.help)
+    sub = step("record", cmd_record, table.RECORD_STEP.help)
+    sub.add_argument("--experiment", help="DATASET/MODEL: record this finished experiment")
+    sub = step("restore", cmd_restore, table.RESTORE_STEP.help)
+    sub.add_argument("--experiment", required=True, help="DATASET/MODEL")
     sub = step("report", cmd_report, "write a markdown report into reports/ (or docs/results/)")
     sub.add_argument(
         "report",

@@ -144,6 +144,11 @@ def samples_dir(dataset: str, model: str) -> Path:
     return experiment_dir(dataset, model) / "samples"
 
 
+def renders(dataset: str, model: str) -> Path:
+    """The images the model decodes for the figures (gaia/figures/renders.py)."""
+    return experiment_dir(dataset, model) / "renders.npz"
+
+
 def latents(dataset: str, model: str) -> Path:
     return experiment_dir(dataset, model) / "latents.npz"
 

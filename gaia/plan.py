@@ -4,8 +4,10 @@ As Snakemake does: each file a target asks for is matched against the output pat
 step; the one step whose pattern matches, with the wildcards the match gives (and the run, from
 the path's root: results/TARGET_sSEED/ or none), is the job that writes it; its inputs are then
 resolved in turn. A file no step writes is a source (code, prepared records). The seeded
-targets' own jobs, a seed's record and the report over the seeds, come from their functions in
-gaia/steps.py, as in workflow/rules/runs.smk.
+targets' own jobs come from their functions in gaia/steps.py, and workflow/rules/runs.smk makes
+its rules from the jobs made here: each experiment's record as it finishes, or, where the record
+is current (made with today's values of every parameter behind it: `experiment_digest`), its
+restoring into the run instead of its training; a seed's record; the report over the seeds.
 
 `gaia dvc-yaml` writes these jobs as DVC stages (gaia/dvc_export.py); the workflow's rules are
 made from the same table (workflow/rules/steps.smk), and tests/test_dag_parity.py checks the two
@@ -15,26 +17,42 @@ against a Snakemake dry run.
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from gaia import code_deps, paths
+from gaia.config import lookup
 from gaia.errors import GaiaError
-from gaia.runs import built_by_run, is_recorded, run_params
+from gaia.runs import (
+    built_by_run,
+    experiment_copies,
+    experiment_files,
+    experiment_marker,
+    is_recorded,
+    recorded_digest,
+    run_params,
+    trained_experiments,
+)
 from gaia.steps import (
     DATA,
     FIGURE,
     RECORD_STEP,
+    RESTORE_STEP,
     STEPS,
     TARGET_REPORT_STEP,
     Step,
     figure_of,
+    record_files,
     record_outputs,
     record_sources,
     seeded_target_outputs,
+    step,
     target_report_outputs,
 )
 
@@ -115,11 +133,38 @@ class Planner:
     def __init__(self, params: dict[str, Any]) -> None:
         self.params = params
         self.patterns = [(rank, step, _pattern(step)) for rank, step in enumerate(STEPS)]
-        self.special: dict[str, Job] = {}  # output -> a seeded target's record or report job
-        for target, entry in params["targets"].items():
+
+    @functools.cached_property
+    def special(self) -> dict[str, Job]:
+        """Output -> the seeded targets' own job that writes it."""
+        found: dict[str, Job] = {}
+        for target, entry in self.params["targets"].items():
             if "seeds" in entry:
-                for job in self._seeded_jobs(target, entry["seeds"]):
-                    self.special |= dict.fromkeys(job.outputs, job)
+                jobs = [job for _, job in self.records(target)]
+                for job in [*jobs, self._report_job(target, entry["seeds"])]:
+                    found |= dict.fromkeys(job.outputs, job)
+        return found
+
+    @functools.cache  # noqa: B019
+    def records(self, target: str) -> list[tuple[Step, Job]]:
+        """A seeded target's records and restorings, with their steps: each experiment's
+        record (or restoring), then its seed's own, for every seed not yet recorded
+        (workflow/rules/runs.smk makes a rule of each)."""
+        jobs = []
+        for seed in self.params["targets"][target]["seeds"]:
+            run = paths.run_name(target, seed)
+            if is_recorded(self.params, target, seed):
+                continue  # a source: the committed record of today's parameters
+            for dataset, model in trained_experiments(self.run_params(run)["targets"]["all"]):
+                jobs.append(self._experiment_job(target, seed, dataset, model))
+            with paths.in_run(run):
+                log = str(paths.log_file("record", "run"))
+            command = f"record --log {log}{run_flag(run)}"
+            sources = record_sources(self.params, target, seed)
+            outputs = record_outputs(self.params, target, seed)
+            job = _whole_run_job(RECORD_STEP, run, command, log, sources, outputs, ())
+            jobs.append((RECORD_STEP, job))
+        return jobs
 
     @functools.cache  # noqa: B019 (one planner per generation; the cache dies with it)
     def run_params(self, run: str | None) -> dict[str, Any]:
@@ -127,8 +172,11 @@ class Planner:
 
     def producer(self, file: str) -> Job | None:
         """The job that writes `file`, or None for a source."""
-        if file in self.special:
-            return self.special[file]
+        return self.special[file] if file in self.special else self.step_producer(file)
+
+    def step_producer(self, file: str) -> Job | None:
+        """The job of the step table that writes `file` (a recorded experiment's restoring
+        aside), or None for a source."""
         matches = [
             (rank, step, match)
             for rank, step, patterns in self.patterns
@@ -176,26 +224,51 @@ class Planner:
             rank, step, None if step.scope == DATA else run, tuple(w[k] for k in step.wildcards)
         )
 
-    def _seeded_jobs(self, target: str, seeds: list[int]) -> list[Job]:
-        """The records of a seeded target's seeds not yet recorded, and its report over them."""
-        jobs = []
-        for seed in seeds:
-            run = paths.run_name(target, seed)
-            if is_recorded(self.params, target, seed):
-                continue  # a source: the committed record of today's parameters
-            with paths.in_run(run):
-                log = str(paths.log_file("record", "run"))
-            command = f"record --log {log}{run_flag(run)}"
-            sources = record_sources(self.params, target, seed)
-            outputs = record_outputs(self.params, target, seed)
-            jobs.append(_whole_run_job(RECORD_STEP, run, command, log, sources, outputs, ()))
+    def experiment_digest(self, target: str, seed: int, dataset: str, model: str) -> str:
+        """sha256 of the values of every parameter that the jobs behind an experiment's
+        recorded files read, in its seed's run (its training, analyses, judges and data): its
+        record is current while they are unchanged, whatever else of the target changes (a
+        model added, another's settings). Code changes do not count, as for a seed's record."""
+        run = paths.run_name(target, seed)
+        with paths.in_run(run):
+            pending = [str(f) for f in experiment_files(self.run_params(run), dataset, model)]
+        values: dict[str, Any] = {}
+        seen: set[str] = set()
+        while pending:
+            job = self.step_producer(pending.pop())
+            if job is None or job.stage_name in seen:
+                continue
+            seen.add(job.stage_name)
+            entry, params = step(job.step), self.run_params(job.run)
+            w = dict(zip(entry.wildcards, job.wildcards, strict=True))
+            values |= {key: _digested(params, key, w) for key in entry.param_keys(params, w)}
+            pending += job.inputs
+        return hashlib.sha256(yaml.safe_dump(values, sort_keys=True).encode()).hexdigest()
+
+    def _experiment_job(self, target: str, seed: int, dataset: str, model: str) -> tuple[Step, Job]:
+        """An experiment's record, or its restoring where its record is current."""
+        run = paths.run_name(target, seed)
+        copies = experiment_copies(self.params, target, seed, dataset, model)
+        marker = experiment_marker(self.params, target, seed, dataset, model)
+        digest = self.experiment_digest(target, seed, dataset, model)
+        restore = recorded_digest(self.params, target, seed, dataset, model) == digest
+        entry = RESTORE_STEP if restore else RECORD_STEP
+        with paths.in_run(run):
+            log = str(paths.log_file(entry.name, f"{dataset}-{model}"))
+        command = f"{entry.command} --experiment {dataset}/{model} --log {log}{run_flag(run)}"
+        runs, records = [run for run, _ in copies], [record for _, record in copies]
+        inputs, outputs = ([*records, marker], runs) if restore else (runs, [*records, marker])
+        of = f"{run}_{dataset}_{model}"
+        return entry, _whole_run_job(entry, of, command, log, inputs, outputs, ())
+
+    def _report_job(self, target: str, seeds: list[int]) -> Job:
+        """The report over a seeded target's seeds, from their records."""
         log = str(paths.log_file("report_target", target))
-        records = [f for seed in seeds for f in record_outputs(self.params, target, seed)]
+        records = [f for seed in seeds for f in record_files(self.params, target, seed)]
         report = target_report_outputs(self.params, target).values()
         command = f"report target --target {target} --log {log}"
         keys = (f"targets.{target}",)
-        jobs.append(_whole_run_job(TARGET_REPORT_STEP, target, command, log, records, report, keys))
-        return jobs
+        return _whole_run_job(TARGET_REPORT_STEP, target, command, log, records, report, keys)
 
     def jobs_for(self, files: list[str]) -> list[Job]:
         """Every job that building `files` from scratch runs, in the workflow's rule order."""
@@ -208,6 +281,14 @@ class Planner:
             found[job.stage_name] = job
             pending += job.inputs
         return sorted(found.values(), key=lambda j: (j.rank, j.stage_name))
+
+
+def _digested(params: dict[str, Any], key: str, w: dict[str, str]) -> Any:
+    """A params key's value in an experiment's digest; of `experiments`, which training's
+    stage lists whole for DVC, only the job's own entry."""
+    if key == "experiments" and "model" in w:
+        return params["experiments"].get(w["dataset"], {}).get(w["model"])
+    return lookup(params, key)
 
 
 def _whole_run_job(

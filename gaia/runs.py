@@ -9,12 +9,15 @@ Snakemake workflow (workflow/rules/runs.smk): a `gaia` step given `--run TARGET_
 that run's parameters and writes into its folder. `gaia report target` then gathers the seeds
 into the target's report folder (docs/results/ for `full`).
 
-Results accrue across machines: when a run is built, `gaia record --run TARGET_sSEED` copies
-the small files the reports read (metrics, training logs, the figures, the run's reports; not
+Results accrue across machines, experiment by experiment: when an experiment of a run is
+analysed, `gaia record --run TARGET_sSEED --experiment DATASET/MODEL` copies the small files the
+run's figures and reports read of it (metrics, training logs, the images its figures show; not
 the weights) into the target's report folder, REPORT_DIR/runs/TARGET_sSEED/, with the same
-layout and a record of the parameters it was built with (run.json). Commit that folder: the
-report over the seeds reads only these records, and a seed whose record is committed and whose
-parameters are unchanged is not built again (workflow/rules/runs.smk), on any machine.
+layout and a record.json with the digest of the parameters behind them (gaia/plan.py); when the
+whole run is built, `gaia record --run TARGET_sSEED` adds its figures and reports and run.json.
+Commit that folder: the report over the seeds reads only these records; an experiment whose
+record is committed and current is restored from it (`gaia restore`) instead of trained again,
+and a seed whose whole record is is not built at all (workflow/rules/runs.smk), on any machine.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import hashlib
 import json
 import logging
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +35,7 @@ import yaml
 from gaia import __version__, paths
 from gaia.config import seeded_run_params, validate_params
 from gaia.errors import GaiaError
-from gaia.experiment import judged_models
+from gaia.experiment import judged_models, split_milestone
 from gaia.figures import registry
 from gaia.utils.io import atomic_path, write_json
 
@@ -120,18 +124,64 @@ def built_by_run(params: dict[str, Any]) -> list[Path]:
     ]
 
 
-def recorded_files(params: dict[str, Any]) -> list[Path]:
-    """What a run's record keeps, in the current run: what it builds and what its reports
-    read besides (the training logs, the real images' FID statistics' description)."""
+def trained_experiments(target: dict[str, Any]) -> list[tuple[str, str]]:
+    """(dataset, model) of every model a target trains: the units its records accrue in."""
+    return [(d, m) for d in target["datasets"] for m in target["models"]]
+
+
+def experiment_files(params: dict[str, Any], dataset: str, model: str) -> list[Path]:
+    """What an experiment's record keeps, in the current run: every file of the trained
+    experiment DATASET/MODEL and of its milestones that the run's figures and reports read
+    (tests/test_runs.py checks this against the step table), so that they are drawn and
+    written again from the record, without the weights."""
+    target = params["targets"]["all"]
+    judged = [m for m in judged_models(target, dataset) if split_milestone(m)[0] == model]
+    attributes, fid = dataset in target["attribute_datasets"], dataset in target["fid_datasets"]
+    files = [paths.renders(dataset, model), paths.convexity_latents(dataset, model)]
+    if attributes:
+        files += [paths.attribute_metrics(dataset, model)]
+    for m in judged:
+        files += [
+            paths.train_metrics(dataset, m),
+            paths.train_log(dataset, m),
+            paths.interpolation_metrics(dataset, m),
+            paths.probe(dataset, m),
+        ]
+        if attributes:
+            files += [paths.attribute_summary(dataset, m), paths.attribute_cosines(dataset, m)]
+        if fid:
+            files += [paths.fid_metrics(dataset, m)]
+    return files
+
+
+def run_files(params: dict[str, Any]) -> list[Path]:
+    """What a seed's record keeps beside its experiments', in the current run: the judges'
+    and the datasets' metrics, the figures and the reports."""
     target = params["targets"]["all"]
     return [
-        *built_by_run(params),
-        *(paths.train_log(d, m) for d, m in judged_experiments(target)),
+        *(
+            paths.classifier_metrics(d)
+            for d in target["datasets"]
+            if judged_by_classifier(params, d, target)
+        ),
         *(paths.fid_reference_info(d) for d in target["fid_datasets"]),
+        *(paths.dataset_stats(name) for name in target["datasets"]),
+        *run_figures(target),
+        paths.results_report(),
+        paths.datasets_report(),
     ]
 
 
+def recorded_files(params: dict[str, Any]) -> list[Path]:
+    """Everything a seed's record keeps, in the current run: every experiment's files and the
+    run's own."""
+    target = params["targets"]["all"]
+    experiments = trained_experiments(target)
+    return [f for d, m in experiments for f in experiment_files(params, d, m)] + run_files(params)
+
+
 RECORD = "run.json"  # in a run's record folder: what it was built with
+EXPERIMENT_RECORD = "record.json"  # in an experiment's folder of a record: likewise
 
 
 def record_dir(params: dict[str, Any], target: str, seed: int) -> Path:
@@ -153,22 +203,99 @@ def is_recorded(params: dict[str, Any], target: str, seed: int) -> bool:
     return built_with == params_digest(run_params(params, target, seed))
 
 
-def record_copies(params: dict[str, Any], target: str, seed: int) -> list[tuple[Path, Path]]:
-    """(file in the run's folder, its copy in the record folder) of every file a seeded run's
-    record keeps."""
+def _copies(
+    params: dict[str, Any], target: str, seed: int, files: Callable[[dict[str, Any]], list[Path]]
+) -> list[tuple[Path, Path]]:
+    """(file in the run's folder, its copy in the record folder) of `files(run's params)`."""
     run_folder, folder = paths.run_dir(target, seed), record_dir(params, target, seed)
     with paths.in_run(paths.run_name(target, seed)):
-        sources = recorded_files(run_params(params, target, seed))
+        sources = files(run_params(params, target, seed))
     return [(source, folder / source.relative_to(run_folder)) for source in sources]
 
 
+def record_copies(params: dict[str, Any], target: str, seed: int) -> list[tuple[Path, Path]]:
+    """(file in the run's folder, its copy in the record folder) of every file the seed's own
+    record job keeps: the run's, not its experiments' (each recorded as it finishes)."""
+    return _copies(params, target, seed, run_files)
+
+
+def experiment_copies(
+    params: dict[str, Any], target: str, seed: int, dataset: str, model: str
+) -> list[tuple[Path, Path]]:
+    """(file in the run's folder, its copy in the record folder) of one experiment's record."""
+    return _copies(params, target, seed, lambda run: experiment_files(run, dataset, model))
+
+
+def experiment_marker(
+    params: dict[str, Any], target: str, seed: int, dataset: str, model: str
+) -> Path:
+    """An experiment's record.json in its seed's record: written last, with the digest of the
+    parameters its results were computed with."""
+    with paths.in_folder(record_dir(params, target, seed)):
+        return paths.experiment_dir(dataset, model) / EXPERIMENT_RECORD
+
+
+def recorded_digest(
+    params: dict[str, Any], target: str, seed: int, dataset: str, model: str
+) -> str | None:
+    """The digest an experiment's record was made with, or None where there is no record."""
+    marker = experiment_marker(params, target, seed, dataset, model)
+    if not marker.is_file():
+        return None
+    return json.loads(marker.read_text(encoding="utf-8")).get("params_sha256")
+
+
+def _copy(source: Path, copy: Path) -> None:
+    with atomic_path(copy) as tmp:
+        shutil.copyfile(source, tmp)
+
+
+def record_experiment(
+    params: dict[str, Any], target: str, seed: int, dataset: str, model: str, digest: str
+) -> Path:
+    """Copy a finished experiment's files into its seed's record, then its record.json (last:
+    a record without it is not trusted) with `digest`, gaia/plan.py's digest of the
+    parameters every job behind the files read."""
+    copies = experiment_copies(params, target, seed, dataset, model)
+    for source, copy in copies:
+        _copy(source, copy)
+    marker = experiment_marker(params, target, seed, dataset, model)
+    write_json(
+        marker,
+        {
+            "target": target,
+            "seed": seed,
+            "experiment": f"{dataset}/{model}",
+            "params_sha256": digest,
+            "gaia_version": __version__,
+            "files": len(copies),
+        },
+    )
+    return marker
+
+
+def restore_experiment(
+    params: dict[str, Any], target: str, seed: int, dataset: str, model: str
+) -> list[Path]:
+    """Copy a recorded experiment's files back into its run's folder: the run's figures and
+    reports read them there, and the experiment is not trained again."""
+    copies = experiment_copies(params, target, seed, dataset, model)
+    for source, copy in copies:
+        if not copy.is_file():
+            raise GaiaError(
+                f"{copy}: missing from the experiment's record; run `gaia record` again"
+            )
+        _copy(copy, source)
+    return [source for source, _ in copies]
+
+
 def record_run(params: dict[str, Any], target: str, seed: int) -> Path:
-    """Copy a built run's recorded files into its record folder, then its run.json (last: a
-    record without it is incomplete and not trusted)."""
+    """Copy a built run's own recorded files into its record folder, then its run.json
+    (last: a record without it is incomplete and not trusted). Its experiments' records are
+    already there."""
     copies = record_copies(params, target, seed)
     for source, copy in copies:
-        with atomic_path(copy) as tmp:
-            shutil.copyfile(source, tmp)
+        _copy(source, copy)
     folder = record_dir(params, target, seed)
     write_json(
         folder / RECORD,

@@ -34,12 +34,16 @@ from gaia.figures import registry
 from gaia.resources import StepCost
 from gaia.runs import (
     RECORD,
+    experiment_copies,
+    experiment_marker,
     judged_by_classifier,
     judged_experiments,
     record_copies,
     record_dir,
     run_figures,
+    run_params,
     seeded_target,
+    trained_experiments,
 )
 
 # What one job of a step covers, and so its wildcards: DATA and DATASET one dataset (DATA's
@@ -185,6 +189,14 @@ def judge_inputs(params: dict[str, Any], w: Wildcards) -> dict[str, list[Path]]:
     inputs = data_and(model=paths.model_file, latents=paths.latents)(params, w)
     judged = judged_by_classifier(params, w["dataset"], params["targets"]["all"])
     return {**inputs, "classifier": [paths.classifier_file(w["dataset"])] if judged else []}
+
+
+def render_inputs(params: dict[str, Any], w: Wildcards) -> dict[str, list[Path]]:
+    """A render job's inputs: the attribute vectors only where the run fits them."""
+    inputs = data_and(model=paths.model_file, latents=paths.latents)(params, w)
+    fitted = w["dataset"] in params["targets"]["all"]["attribute_datasets"]
+    vectors = [paths.attribute_vectors(w["dataset"], w["model"])] if fitted else []
+    return {**inputs, "vectors": vectors}
 
 
 def figure_inputs(params: dict[str, Any], w: Wildcards) -> dict[str, list[Path]]:
@@ -442,8 +454,26 @@ STEPS: tuple[Step, ...] = (
             Metric("fid_domain_interp", "domain FID midpoints"),
         ),
     ),
-    # Last stage: the figures (every entry of gaia/figures/registry.py, PNG and PDF) and the
-    # run's markdown reports.
+    # Last stage: the images each trained model decodes for the figures (once per experiment,
+    # so that figures are drawn from files, without the weights), the figures (every entry of
+    # gaia/figures/registry.py, PNG and PDF) and the run's markdown reports.
+    Step(
+        "render",
+        "render",
+        "gaia.figures.renders:render",
+        EXPERIMENT,
+        "decode the images the figures show: reconstructions, interpolations, edits",
+        render_inputs,
+        of_experiment(renders=paths.renders),
+        StepCost(14, 760),  # not measured yet: extract_latents's
+        param_keys=keys(
+            "analysis.interpolation.faces.seed",
+            "analysis.edits.scales",
+            "targets.all.attribute_datasets",
+        ),
+        networks=True,
+        model_pattern=TRAINED_MODEL,
+    ),
     Step(
         "figure",
         "figure",
@@ -501,18 +531,31 @@ def metrics_file(step_name: str, dataset: str, model: str) -> Path:
     return step(step_name).outputs({"dataset": dataset, "model": model})["metrics"]
 
 
-# The steps of seeded targets, outside the table's scopes: a seed's record, and the report over
-# a target's seeds. workflow/rules/runs.smk makes their jobs; gaia/plan.py resolves them too.
+# The steps of seeded targets, outside the table's scopes: an experiment's record as it finishes,
+# its restoring from the record (instead of training it again), a seed's record, and the report
+# over a target's seeds. gaia/plan.py makes their jobs (workflow/rules/runs.smk: their rules).
 RECORD_STEP = Step(
     "record",
     "record",
     "gaia.runs:record_run",
     RUN,
-    "copy a built seed's metrics, logs, figures and reports (not its weights) into its "
-    "target's report folder, REPORT_DIR/runs/TARGET_sSEED/, to commit",
+    "copy a finished experiment's metrics, logs and renders (--experiment), or a built seed's "
+    "figures and reports, into its target's report folder, REPORT_DIR/runs/TARGET_sSEED/, to "
+    "commit (never the weights)",
     NO_INPUTS,
     lambda w: {},
     StepCost(5, 250),
+    modules=("gaia.plan",),
+)
+RESTORE_STEP = Step(
+    "restore",
+    "restore",
+    "gaia.runs:restore_experiment",
+    RUN,
+    "copy a recorded experiment's files back into its seed's run, which then does not train it",
+    NO_INPUTS,
+    lambda w: {},
+    StepCost(5, 250),  # not measured: the record's
 )
 TARGET_REPORT_STEP = Step(
     "report_target",
@@ -524,7 +567,7 @@ TARGET_REPORT_STEP = Step(
     lambda w: {},
     StepCost(10, 800),
 )
-BY_NAME = {step.name: step for step in (*STEPS, RECORD_STEP, TARGET_REPORT_STEP)}
+BY_NAME = {step.name: step for step in (*STEPS, RECORD_STEP, RESTORE_STEP, TARGET_REPORT_STEP)}
 REPORT_STEPS = {s.command.split()[1]: s for s in (*STEPS, TARGET_REPORT_STEP) if " " in s.command}
 
 
@@ -534,15 +577,45 @@ def step(name: str) -> Step:
     return BY_NAME[name]
 
 
+def experiment_markers(params: dict[str, Any], target: str, seed: int) -> list[Path]:
+    """The record.json of every experiment of a seed's run, in its record."""
+    run = run_params(params, target, seed)["targets"]["all"]
+    return [experiment_marker(params, target, seed, d, m) for d, m in trained_experiments(run)]
+
+
 def record_sources(params: dict[str, Any], target: str, seed: int) -> list[Path]:
-    """The files of a seeded run that its record keeps."""
-    return [source for source, _ in record_copies(params, target, seed)]
+    """What a seed's own record job reads: the run's files it keeps, and every experiment's
+    record (each made as it finished), which it completes."""
+    own = [source for source, _ in record_copies(params, target, seed)]
+    return [*own, *experiment_markers(params, target, seed)]
 
 
 def record_outputs(params: dict[str, Any], target: str, seed: int) -> list[Path]:
-    """A seeded run's record: its kept files, in its record folder, and its run.json."""
+    """What a seed's own record job writes: the run's kept files, in its record folder, and
+    its run.json."""
     copies = [copy for _, copy in record_copies(params, target, seed)]
     return [*copies, record_dir(params, target, seed) / RECORD]
+
+
+def experiment_record_outputs(
+    params: dict[str, Any], target: str, seed: int, dataset: str, model: str
+) -> list[Path]:
+    """An experiment's record: its kept files, in its seed's record folder, and record.json."""
+    copies = [copy for _, copy in experiment_copies(params, target, seed, dataset, model)]
+    return [*copies, experiment_marker(params, target, seed, dataset, model)]
+
+
+def record_files(params: dict[str, Any], target: str, seed: int) -> list[Path]:
+    """Every file of a seed's record: its experiments' and its own."""
+    run = run_params(params, target, seed)["targets"]["all"]
+    return [
+        *(
+            f
+            for d, m in trained_experiments(run)
+            for f in experiment_record_outputs(params, target, seed, d, m)
+        ),
+        *record_outputs(params, target, seed),
+    ]
 
 
 def target_report_outputs(params: dict[str, Any], target: str) -> dict[str, Path]:
@@ -553,7 +626,7 @@ def target_report_outputs(params: dict[str, Any], target: str) -> dict[str, Path
 def seeded_target_outputs(params: dict[str, Any], target: str) -> list[Path]:
     """What a seeded target builds: its report, and every seed's record, asked for directly:
     Snakemake rebuilds a missing file that an up-to-date report read only when it is asked
-    for, so a removed record is built again (its seed trained) and the report with it."""
+    for, so a removed record is built again (its experiment trained) and the report with it."""
     seeds = seeded_target(params, target)["seeds"]
-    records = [record for seed in seeds for record in record_outputs(params, target, seed)]
+    records = [record for seed in seeds for record in record_files(params, target, seed)]
     return [target_report_outputs(params, target)["report"], *records]

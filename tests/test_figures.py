@@ -23,7 +23,8 @@ def test_tile_grid_lays_out_rows_and_columns() -> None:
 
 
 def test_edit_rows_hold_the_face_then_each_vector_added_and_removed() -> None:
-    from gaia.figures.attribute_edits import edit_columns, edit_latents
+    from gaia.figures.attribute_edits import edit_columns
+    from gaia.figures.renders import edit_latents
 
     z = np.array([[1.0, 0.0], [0.0, 1.0]])
     vectors = np.array([[1.0, 1.0], [0.0, 2.0], [3.0, 0.0]])

@@ -91,7 +91,7 @@ def check_report_numbers(root: Path) -> None:
 def expected_layouts(params: dict) -> dict[str, dict[str, str]]:
     """Panels and tile grids (rows x columns) each result figure must have, from the figure
     modules' constants and the models of the target (GAIA's rows add D(X) and D(G(X)))."""
-    from gaia.figures import attribute_edits, interpolations, reconstructions, training
+    from gaia.figures import renders, training
 
     target = params["targets"]["all"]
     models = target["models"]
@@ -99,19 +99,19 @@ def expected_layouts(params: dict) -> dict[str, dict[str, str]]:
     layouts = {}
     for d in target["datasets"]:
         references = 1 + (params["datasets"][d]["kind"] == "lines")  # cross-fade (+ angle)
-        strips = interpolations.PAIRS * (len(models) + references)
+        strips = renders.PAIRS * (len(models) + references)
         layouts |= {
             f"training_{d}": {"Panels": str(training.PANEL_COUNT), "Tiles": ""},
             f"reconstructions_{d}": {
                 "Panels": "1",
-                "Tiles": f"{1 + len(models) + 2 * with_d}x{reconstructions.IMAGES}",
+                "Tiles": f"{1 + len(models) + 2 * with_d}x{renders.IMAGES}",
             },
-            f"interpolations_{d}": {"Panels": "1", "Tiles": f"{strips}x{interpolations.STEPS + 2}"},
+            f"interpolations_{d}": {"Panels": "1", "Tiles": f"{strips}x{renders.STEPS + 2}"},
             f"convexity_{d}": {"Panels": str(len(models)), "Tiles": ""},
         }
     for d in target["attribute_datasets"]:
         attributes = len(params["datasets"][d]["attributes"])
-        edit_rows = attribute_edits.FACES * len(models) * 2  # OLS and mean difference
+        edit_rows = renders.FACES * len(models) * 2  # OLS and mean difference
         layouts[f"attribute_edits_{d}"] = {
             "Panels": "2",
             "Tiles": f"{edit_rows}x{2 + 2 * attributes};{2 * len(models)}x{attributes}",

@@ -16,7 +16,16 @@ from gaia import paths
 from gaia.cli import main
 from gaia.config import TARGET_KEYS, validate_params
 from gaia.errors import GaiaError, ParamsError
-from gaia.runs import RECORD, is_recorded, params_digest, record_dir, run_params
+from gaia.runs import (
+    RECORD,
+    experiment_files,
+    is_recorded,
+    params_digest,
+    record_dir,
+    recorded_files,
+    run_params,
+    trained_experiments,
+)
 
 from workflows import run_snakemake, snakemake_stages
 
@@ -170,7 +179,12 @@ def test_full_target_runs_each_seed_and_reports_over_them(repo_copy: Path) -> No
         assert json.loads((record / "run.json").read_text())["seed"] == seed
         assert (record / "results/synthfaces/gaia/train_metrics.json").is_file()
         assert (record / "reports/README.md").is_file()
-        assert not list(record.rglob("*.pt")) and not list(record.rglob("*.npz"))  # no weights
+        experiment = record / "results/synthfaces/gaia"
+        assert json.loads((experiment / "record.json").read_text())["experiment"] == (
+            "synthfaces/gaia"
+        )
+        assert not list(record.rglob("*.pt"))  # no weights: the figures' images instead
+        assert {p.name for p in record.rglob("*.npz")} == {"renders.npz", "convexity.npz"}
     shutil.rmtree(repo_copy / "results")
     shutil.rmtree(repo_copy / "data/processed")
     (repo_copy / "docs/results/README.md").unlink()
@@ -181,14 +195,23 @@ def test_full_target_runs_each_seed_and_reports_over_them(repo_copy: Path) -> No
     assert (repo_copy / "docs/results/README.md").read_text().split("## What was run")[0] == (
         report.split("## What was run")[0]
     )
-    # Without seed 1's record, the target builds seed 1 again, and only it.
-    shutil.rmtree(repo_copy / "docs/results/runs/full_s1")
-    dry = run_snakemake(repo_copy, "--cores", "2", "-n", "full")
-    assert dry.returncode == 0, dry.stderr[-3000:]
-    training = re.findall(r"gaia train --experiment \S+ --log (\S+)", dry.stdout + dry.stderr)
-    assert sorted(training) == [
-        f"results/full_s1/results/logs/train/synthfaces-{model}.log" for model in sorted(models)
-    ]
+    # Results accrue per experiment: without seed 1's own record and its AE's, only that AE
+    # trains again; seed 1's GAIA is restored from its record, and the seed's figures and
+    # reports are made again from both.
+    record = repo_copy / "docs/results/runs/full_s1"
+    (record / "run.json").unlink()
+    (record / "results/synthfaces/ae/record.json").unlink()
+    gaia_metrics = (record / "results/synthfaces/gaia/train_metrics.json").read_text()
+    rebuilt = run_snakemake(repo_copy, "--cores", "2", "full")
+    assert rebuilt.returncode == 0, rebuilt.stderr[-3000:]
+    printed = rebuilt.stdout + rebuilt.stderr
+    training = re.findall(r"gaia train --experiment (\S+) --log (\S+)", printed)
+    assert training == [("synthfaces/ae", "results/full_s1/results/logs/train/synthfaces-ae.log")]
+    assert "gaia restore --experiment synthfaces/gaia" in printed
+    assert (record / "results/synthfaces/gaia/train_metrics.json").read_text() == gaia_metrics
+    assert json.loads((record / "run.json").read_text())["seed"] == 1
+    assert (repo_copy / "results/full_s1/reports/figures/reconstructions_synthfaces.png").is_file()
+    assert not (repo_copy / "results/full_s1/results/synthfaces/gaia/model.pt").exists()
 
 
 def test_the_lines_table_gives_every_model_and_the_references_over_seeds(
@@ -270,6 +293,69 @@ def test_a_record_is_current_while_its_parameters_are_unchanged(
     more = copy.deepcopy(default_params)
     more["targets"]["full"]["seeds"].append(7)  # a new seed leaves the others' records current
     assert is_recorded(more, "full", 1)
+
+
+def test_an_experiments_record_keeps_what_the_runs_figures_and_reports_read_of_it(
+    default_params: dict,
+) -> None:
+    """Every file of an experiment (or of its milestones) that a figure or report job of the
+    seed's run reads is in that experiment's record: the seed's figures and reports are made
+    again from the records alone, without the weights."""
+    from gaia import steps
+    from gaia.experiment import judged_models
+    from gaia.figures import registry
+
+    params = run_params(default_params, "full", 0)
+    target = params["targets"]["all"]
+    with paths.in_run("full_s0"):
+        read: set[Path] = set()
+        for f, d in registry.target_figures(target):
+            read |= {
+                x for xs in steps.figure_inputs(params, {"figure": f.stem(d)}).values() for x in xs
+            }
+        for entry in steps.STEPS:
+            if entry.scope == steps.RUN:
+                read |= {x for xs in entry.inputs(params, {}).values() for x in xs}
+        for dataset, model in trained_experiments(target):
+            kept = set(experiment_files(params, dataset, model))
+            folders = {
+                paths.experiment_dir(dataset, m)
+                for m in judged_models(target, dataset)
+                if m.split("@")[0] == model
+            }
+            of_it = {x for x in read if x.parent in folders}
+            assert of_it and of_it <= kept, sorted(map(str, of_it - kept))
+            assert paths.model_file(dataset, model) not in kept  # never the weights
+        every = recorded_files(params)
+    assert len(every) == len(set(every))  # no file in two records
+
+
+def test_an_experiments_record_is_current_while_what_built_it_is_unchanged(
+    default_params: dict,
+) -> None:
+    """Its digest covers the parameters of every job behind its files (training, analyses,
+    judges, data), not those of the target's other experiments."""
+    from gaia.plan import Planner
+
+    def digest(params: dict, seed: int = 0, model: str = "gaia") -> str:
+        return Planner(params).experiment_digest("full", seed, "synthfaces", model)
+
+    base = digest(default_params)
+    assert base == digest(copy.deepcopy(default_params))
+    assert base != digest(default_params, seed=1)
+    assert base != digest(default_params, model="ae")
+    unrelated = copy.deepcopy(default_params)
+    unrelated["targets"]["full"]["experiments"]["synthfaces"]["ae"]["steps"] += 1
+    unrelated["targets"]["full"]["models"].remove("vae")
+    assert digest(unrelated) == base
+    for key, section in (
+        ("its steps", lambda p: p["targets"]["full"]["experiments"]["synthfaces"]["gaia"]),
+        ("the probe", lambda p: p["analysis"]["probe"]),
+        ("the judge", lambda p: p["analysis"]["classifier"]),
+    ):
+        changed = copy.deepcopy(default_params)
+        section(changed)["steps" if "steps" in section(changed) else "seed"] += 1
+        assert digest(changed) != base, key
 
 
 def test_a_target_may_not_change_a_dataset(default_params: dict) -> None:

@@ -3,7 +3,8 @@
 The authors showed their interpolations as videos. Each frame shows, for two held-out pairs
 (the interpolations figure's first two), every model's decode of (1 - t) z_A + t z_B side by
 side, with real A and B at the ends of each row; t runs from 0 to 1 and back, and the GIF loops.
-Frames are enlarged without smoothing so that the pixels stay the model's own.
+Frames are enlarged without smoothing so that the pixels stay the model's own. The decodes are
+each model's renders.npz (gaia/figures/renders.py).
 """
 
 from __future__ import annotations
@@ -16,16 +17,11 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from gaia import paths
-from gaia.analysis.latents import decode_latents, load_latents
-from gaia.analysis.pairs import interpolate_latents, random_pairs
 from gaia.data.store import load_split
-from gaia.models.trained import load_experiment_model
-from gaia.utils.device import select_device
-from gaia.utils.images import to_uint8_nhwc
+from gaia.figures.renders import FRAMES, LOOP_PAIRS, load_renders, pairs
 from gaia.utils.io import atomic_path
 
-PAIRS = 2
-FRAMES = 12  # values of t from 0 to 1; the loop plays them forwards, then backwards
+# FRAMES values of t from 0 to 1 (renders.py); the loop plays them forwards, then backwards
 SCALE = 2  # each pixel drawn as SCALE x SCALE
 LABEL_HEIGHT = 14
 FRAME_MS = 90
@@ -36,18 +32,10 @@ def interpolation_frames(
     params: dict[str, Any], dataset: str, models: Sequence[str]
 ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
     """Real A and B (pairs, H, W, C) and each model's decodes (pairs, FRAMES, H, W, C), uint8."""
-    device = select_device(params["training"])
     test = load_split(paths.processed_dir(dataset), "test")
-    seed = params["analysis"]["interpolation"]["faces"]["seed"]
-    pairs = random_pairs(PAIRS, len(test), seed)
-    t = np.linspace(0.0, 1.0, FRAMES)
-    decoded = {}
-    for model in models:
-        trained = load_experiment_model(params, dataset, model, device)
-        latents = load_latents(dataset, model, trained.latent_dim)["test_latents"]
-        images = decode_latents(trained.generator, interpolate_latents(latents, pairs, t), 64)
-        decoded[model] = to_uint8_nhwc(images).reshape(PAIRS, FRAMES, *test.images.shape[1:])
-    return test.images[pairs[:, 0]], test.images[pairs[:, 1]], decoded
+    chosen = pairs(params, len(test))[:LOOP_PAIRS]
+    decoded = {model: load_renders(dataset, model)["loop"] for model in models}
+    return test.images[chosen[:, 0]], test.images[chosen[:, 1]], decoded
 
 
 def _frame(a: np.ndarray, b: np.ndarray, decodes: dict[str, np.ndarray], i: int) -> Image.Image:

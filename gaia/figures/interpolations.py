@@ -4,7 +4,8 @@
 As the authors' morph figure (docs/method.md §5.4): each row is real image A, ten decodes of
 (1 - t) z_A + t z_B for t = 0..1 (z_c and z_s together, linear), then real image B. For each pair,
 one row per model and, for contrast, the pixel cross-fade; on lines also the correct
-interpolation (the line sweeping the short way round between the two angles).
+interpolation (the line sweeping the short way round between the two angles). The decodes are
+each model's renders.npz (gaia/figures/renders.py).
 """
 
 from __future__ import annotations
@@ -17,48 +18,34 @@ import numpy as np
 import torch
 
 from gaia import paths
-from gaia.analysis.latents import decode_latents, load_latents
 from gaia.analysis.lines_metrics import crossfade, shortest_arc_angles
-from gaia.analysis.pairs import interpolate_latents, random_pairs
 from gaia.config import dataset_config
 from gaia.data.lines import render_lines
 from gaia.data.store import load_split
 from gaia.figures.common import plt, save_figure, show_grid
-from gaia.models.trained import load_experiment_model
-from gaia.utils.device import select_device
+from gaia.figures.renders import PAIRS, STEPS, load_renders, pairs
 from gaia.utils.images import nchw_view, to_model_input, to_uint8_nhwc
-
-PAIRS = 4
-STEPS = 10  # decodes between (and including) the two reconstructions, as in the paper
 
 
 def plot_interpolations(
     params: dict[str, Any], dataset: str, models: Sequence[str], out_png: Path | None = None
 ) -> list[Path]:
-    device = select_device(params["training"])
     cfg = dataset_config(params, dataset)
     test = load_split(paths.processed_dir(dataset), "test")
-    seed = params["analysis"]["interpolation"]["faces"]["seed"]
-    pairs = random_pairs(PAIRS, len(test), seed)
+    chosen = pairs(params, len(test))
     t = np.linspace(0.0, 1.0, STEPS)
-    ends = [test.images[pairs[:, 0]], test.images[pairs[:, 1]]]
+    ends = [test.images[chosen[:, 0]], test.images[chosen[:, 1]]]
 
     def framed(middle: np.ndarray, pair: int) -> np.ndarray:
         return np.concatenate([ends[0][pair : pair + 1], middle, ends[1][pair : pair + 1]])
 
-    strips: dict[str, list[np.ndarray]] = {}
-    for model in models:
-        trained = load_experiment_model(params, dataset, model, device)
-        generator = trained.generator
-        latents = load_latents(dataset, model, trained.latent_dim)["test_latents"]
-        decoded = decode_latents(generator, interpolate_latents(latents, pairs, t), STEPS * PAIRS)
-        strips[model] = list(to_uint8_nhwc(decoded).reshape(PAIRS, STEPS, *ends[0].shape[1:]))
+    strips = {model: list(load_renders(dataset, model)["interpolations"]) for model in models}
     a, b = (to_model_input(nchw_view(end), torch.device("cpu")) for end in ends)
     fades = crossfade(a, b, STEPS)  # (pairs, steps, C, H, W)
     strips["pixel cross-fade"] = [to_uint8_nhwc(fade) for fade in fades]
     if cfg["kind"] == "lines":
         angles = test.labels["angle"].to_numpy()
-        arcs = shortest_arc_angles(angles[pairs[:, 0]], angles[pairs[:, 1]], STEPS)
+        arcs = shortest_arc_angles(angles[chosen[:, 0]], angles[chosen[:, 1]], STEPS)
         rendered = render_lines(
             arcs.ravel(), cfg["resolution"], cfg["supersample"], cfg["line_width"]
         )

@@ -142,7 +142,7 @@ FIGURES: tuple[Figure, ...] = (
         "reconstructions",
         "gaia.figures.reconstructions:plot_reconstructions",
         DATASET,
-        _with_data(_per_model(paths.model_file)),
+        _with_data(_per_model(paths.renders)),
         ("targets.all",),
         "The same ten held-out {dataset} images: inputs X, each model's G(X), and GAIA's "
         "discriminator on X and on G(X), as in the authors' monitor figure.",
@@ -151,7 +151,7 @@ FIGURES: tuple[Figure, ...] = (
         "interpolations",
         "gaia.figures.interpolations:plot_interpolations",
         DATASET,
-        _with_data(_per_model(paths.model_file, paths.latents)),
+        _with_data(_per_model(paths.renders)),
         ("targets.all", "analysis.interpolation.faces.seed", "datasets.{dataset}"),
         "Latent interpolations between four held-out {dataset} pairs: real A, ten decodes of "
         "(1 - t) z_A + t z_B, real B, per model, with the pixel cross-fade for contrast (and on "
@@ -161,7 +161,7 @@ FIGURES: tuple[Figure, ...] = (
         "interpolation-loop",
         "gaia.figures.animations:animate_interpolations",
         DATASET,
-        _with_data(_per_model(paths.model_file, paths.latents)),
+        _with_data(_per_model(paths.renders)),
         ("targets.all", "analysis.interpolation.faces.seed", "datasets.{dataset}"),
         "Latent interpolations on {dataset} as a loop: two held-out pairs, real A and B at the "
         "ends, every model's decode of (1 - t) z_A + t z_B between them, t from 0 to 1 and back.",
@@ -181,7 +181,7 @@ FIGURES: tuple[Figure, ...] = (
         "attribute-edits",
         "gaia.figures.attribute_edits:plot_attribute_edits",
         ATTRIBUTE,
-        _with_data(_per_model(paths.model_file, paths.latents, paths.attribute_vectors)),
+        _with_data(_per_model(paths.renders)),
         ("targets.all", "analysis.edits.scales"),
         "Held-out {dataset} faces edited with +/- k times each attribute vector (k = the "
         "largest edit scale), OLS rows next to mean-difference rows per model; below, the "

@@ -6,7 +6,7 @@ from pathlib import Path
 from gaia import code_deps, paths, plan, steps
 from gaia import resources as costs
 from gaia.config import lookup, validate_params, write_effective_params
-from gaia.runs import built_by_run, is_recorded, run_params
+from gaia.runs import built_by_run, run_params
 from gaia.utils.gpus import gpu_slots_per_job, schedulable_cpus
 
 
@@ -194,12 +194,9 @@ def run_outputs(root):
         return [str(path) for path in built_by_run(run_config(root))]
 
 
-def record_sources(target, seed):
-    return [str(f) for f in steps.record_sources(config, target, seed)]
-
-
-def record_outputs(target, seed):
-    return [str(f) for f in steps.record_outputs(config, target, seed)]
+def record_files(target, seed):
+    """Every file of a seed's record: its experiments' and its own."""
+    return [str(f) for f in steps.record_files(config, target, seed)]
 
 
 def seeded_target_outputs(target):

@@ -1,44 +1,48 @@
 # Seeded targets (targets.full, targets.paper, and targets.all when it has seeds): the pipeline
 # once per seed, each seed a run TARGET_sSEED whose jobs are this workflow's own (the `root`
 # wildcard, common.smk) writing into results/TARGET_sSEED/; its record (gaia/runs.py: the small
-# files the reports read) copied into REPORT_DIR/runs/TARGET_sSEED/ to commit; then one report
-# over the seeds' records in the target's report_dir. A seed whose record is committed and whose
-# parameters are unchanged has no record rule: its record is a source file here, and the seed
-# is not built again. `snakemake full_s1` builds one seed's run.
+# files the reports read) copied into REPORT_DIR/runs/TARGET_sSEED/ to commit, each experiment's
+# as soon as it is analysed and the seed's figures and reports last; then one report over the
+# seeds' records in the target's report_dir. An experiment whose record is committed and
+# current is restored from it (`gaia restore`, a rule without wildcards, which Snakemake
+# prefers to the steps' rules) and not trained again; a seed whose whole record is has no rules
+# at all. `snakemake full_s1` builds one seed's run.
 
+
+PLANNER = plan.Planner(config)  # the seeded targets' own jobs, as dvc.yaml's (gaia/plan.py)
 
 for SEEDED_TARGET, SEEDED_ENTRY in SEEDED.items():
     for SEED in SEEDED_ENTRY["seeds"]:
-        RUN_ROOT = run_root_of(SEEDED_TARGET, SEED)
 
         rule:
             name:
                 paths.run_name(SEEDED_TARGET, SEED)
             input:
-                run_outputs(RUN_ROOT),
+                run_outputs(run_root_of(SEEDED_TARGET, SEED)),
 
-        if not is_recorded(config, SEEDED_TARGET, SEED):
+    # Each experiment's record as it finishes, or its restoring where its record is current,
+    # and each seed's own record.
+    for RECORD_ENTRY, RECORD_JOB in PLANNER.records(SEEDED_TARGET):
 
-            rule:
-                name:
-                    f"record_{paths.run_name(SEEDED_TARGET, SEED)}"
-                input:
-                    files=record_sources(SEEDED_TARGET, SEED),
-                    code=step_code_of(steps.RECORD_STEP),
-                output:
-                    record_outputs(SEEDED_TARGET, SEED),
-                params:
-                    params_file=PARAMS_FILE,
-                    run=paths.run_name(SEEDED_TARGET, SEED),
-                log:
-                    f"{RUN_ROOT}{paths.log_file('record', 'run')}",
-                resources:
-                    runtime=runtime_of(steps.RECORD_STEP),
-                    mem_mb=mem_of(steps.RECORD_STEP),
-                conda:
-                    CONDA_ENV
-                shell:
-                    "gaia record --log {log} --params {params.params_file} --run {params.run}"
+        rule:
+            name:
+                RECORD_JOB.step
+            input:
+                RECORD_JOB.inputs,
+            output:
+                RECORD_JOB.outputs,
+            params:
+                params_file=PARAMS_FILE,
+                command=RECORD_JOB.command,  # `gaia record|restore ... --log ... --run ...`
+            log:
+                RECORD_JOB.log,
+            resources:
+                runtime=runtime_of(RECORD_ENTRY),
+                mem_mb=mem_of(RECORD_ENTRY),
+            conda:
+                CONDA_ENV
+            shell:
+                "{params.command} --params {params.params_file}"
 
     rule:
         name:
@@ -47,7 +51,7 @@ for SEEDED_TARGET, SEEDED_ENTRY in SEEDED.items():
             records=[
                 record
                 for seed in SEEDED_ENTRY["seeds"]
-                for record in record_outputs(SEEDED_TARGET, seed)
+                for record in record_files(SEEDED_TARGET, seed)
             ],
             code=step_code_of(steps.TARGET_REPORT_STEP),
         output:
