@@ -163,6 +163,9 @@ def judged_runs(settings: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]
 
 
 FID = "fid_domain_recon"
+# A run that broke down: collapsed, or degrading (the detector's: its last held-out L1 at least
+# report.degraded_factor times its own best, short of a collapse).
+BROKEN = (TrainingState.COLLAPSED, TrainingState.DEGRADING)
 SETS = ("recon", "interp")
 
 
@@ -207,13 +210,34 @@ def degradation_onset(curve: list[tuple[int, float]], drop: float = LINES_DROP) 
     return onset
 
 
+# The reference run's records (issue 29): each seed of `full` trains the faithful GAIA on lines
+# with this study's settings (full's), so its record is this study's run of that seed.
+REFERENCE_RECORDS = Path("docs/results/runs")
+
+
+def lines_logs() -> dict[tuple[str, str], Path]:
+    """(variant, run name) -> the training log of each lines run: the study's own, then the
+    reference run's faithful GAIA of each seed the study has not run (an experiment record
+    of all `STEPS["lines"]` steps; its name says where it comes from)."""
+    logs = {
+        (folder.parent.name, folder.name): folder / "train_log.jsonl"
+        for folder in sorted((STUDY / "runs" / "lines").glob("*/s*"))
+    }
+    for marker in sorted(REFERENCE_RECORDS.glob("full_s*/results/lines/gaia/record.json")):
+        metrics = json.loads(marker.with_name("train_metrics.json").read_text(encoding="utf-8"))
+        seed = marker.parents[3].name.removeprefix("full_")
+        if metrics["steps"] == STEPS["lines"] and ("gaia", seed) not in logs:
+            logs[("gaia", f"{seed} (full)")] = marker.with_name("train_log.jsonl")
+    return logs
+
+
 def lines_runs() -> dict[str, dict[str, list[tuple[int, float]]]]:
-    """variant -> run folder name -> its held-out share of lines drawn at their angle per step."""
+    """variant -> run name -> its held-out share of lines drawn at their angle per step."""
     found: dict[str, dict[str, list[tuple[int, float]]]] = {}
-    for folder in sorted((STUDY / "runs" / "lines").glob("*/s*")):
-        records = map(json.loads, (folder / "train_log.jsonl").read_text().splitlines())
+    for (variant, name), log in lines_logs().items():
+        records = map(json.loads, log.read_text(encoding="utf-8").splitlines())
         curve = [(r["step"], r[LINES_KEY]) for r in records if LINES_KEY in r]
-        found.setdefault(folder.parent.name, {})[folder.name] = curve
+        found.setdefault(variant, {})[name] = curve
     return found
 
 
@@ -258,7 +282,9 @@ def lines_section(found: dict[str, dict[str, list[tuple[int, float]]]]) -> list[
     return [
         "## Lines: the late degradation",
         "",
-        f"Lines at `full`'s settings to {STEPS['lines']:,} steps. A seed degrades when its "
+        f"Lines at `full`'s settings to {STEPS['lines']:,} steps; a run named `sN (full)` is "
+        "seed N of the reference run (its record in docs/results/runs/), which trains the "
+        "faithful GAIA on lines with these settings. A seed degrades when its "
         "share of held-out lines drawn at their angle (and near a true line) falls more than "
         f"{LINES_DROP:.0%} below its best and stays there to the end; the onset is the first "
         "evaluation of that fall.",
@@ -280,6 +306,8 @@ def report(args: argparse.Namespace) -> None:
         states = [r["state"] for r in main_runs.values()]
         k = sum(s.state is TrainingState.COLLAPSED for s in states)
         low, high = wilson_interval(k, len(states))
+        broken = sum(s.state in BROKEN for s in states)
+        broken_low, broken_high = wilson_interval(broken, len(states))
         finals = [r["metrics"]["test_recon_l1"] for r in main_runs.values()]
         fids = [r["fid"][FID] for r in main_runs.values() if FID in r["fid"]]
         onsets = [s.onset_step for s in states if s.state is TrainingState.COLLAPSED]
@@ -291,6 +319,8 @@ def report(args: argparse.Namespace) -> None:
                 k,
                 f"{number(k / len(states))} [{number(low)}, {number(high)}]",
                 ", ".join(map(str, onsets)) or "-",
+                f"{broken}: {number(broken / len(states))} [{number(broken_low)}, "
+                f"{number(broken_high)}]",
                 median_range(finals),
                 f"{median_range(fids)}, n = {len(fids)}" if fids else "not measured",
             ]
@@ -337,6 +367,7 @@ def report(args: argparse.Namespace) -> None:
                 "collapsed",
                 "rate [Wilson 95%]",
                 "onsets (step)",
+                "broken down (collapsed or degrading): rate [Wilson 95%]",
                 "held-out L1, median (range)",
                 "domain FID of G(X), median (range)",
             ],

@@ -50,21 +50,23 @@ def test_the_report_counts_collapses_with_their_interval(tmp_path, monkeypatch) 
     _write_run(runs / "gaia" / "s0", falling, fid=140.0)
     _write_run(runs / "gaia" / "s1", [0.1, 0.05, 0.04, 0.06, 0.1, 0.15, 0.16, 0.17])  # 4.25x
     _write_run(runs / "gaia" / "s2", falling, fid=120.0)
+    _write_run(runs / "gaia" / "s3", [0.1, 0.05, 0.04, 0.045, 0.05, 0.055, 0.06, 0.064])  # 1.6x
     _write_run(runs / "gaia_later" / "s0", falling)
     monkeypatch.setattr(sys, "argv", ["stability_study.py", "report"])
     study.main()
     text = (tmp_path / "docs" / "stability" / "README.md").read_text()
-    # 1 of 2 collapsed: Wilson 95% interval [0.0945, 0.9055]; its onset is its best (step 600)
-    # 1 of 3 collapsed: Wilson 95% interval [0.06149, 0.7923]; its onset is its best (step 600);
-    # the domain FID of the two runs that have one
+    # 1 of 4 collapsed: Wilson 95% interval [0.04559, 0.6994]; its onset is its best (step 600);
+    # 2 of 4 broke down (s3 degrades to 1.6x its best, over report.degraded_factor 1.5): [0.15,
+    # 0.85]; the domain FID of the two runs that have one
     assert (
-        "| gaia | 3 (of 8) | 1 | 0.3333 [0.06149, 0.7923] | 600 | 0.0405 (0.0405-0.17) "
-        "| 130 (120-140), n = 2 |" in text
+        "| gaia | 4 (of 8) | 1 | 0.25 [0.04559, 0.6994] | 600 | 2: 0.5 [0.15, 0.85] "
+        "| 0.05225 (0.0405-0.17) | 130 (120-140), n = 2 |" in text
     )
     assert (
-        "| gaia_later | 1 (of 8) | 0 | 0 [0, 0.7935] | - | 0.0405 (0.0405-0.0405) | not measured |"
-        in text
+        "| gaia_later | 1 (of 8) | 0 | 0 [0, 0.7935] | - | 0: 0 [0, 0.7935] "
+        "| 0.0405 (0.0405-0.0405) | not measured |" in text
     )
+    assert "| gaia | s3 | bf16 | 10 | degrading |" in text
     assert "| gaia | s1 | bf16 | 10 | collapsed |" in text
     assert "| 140 [139, 141] | 280 [279, 281] |" in text
     assert (tmp_path / "docs" / "stability" / "curves.png").is_file()
@@ -130,10 +132,21 @@ def test_the_report_has_the_lines_degradation(tmp_path, monkeypatch) -> None:
         folder.mkdir(parents=True)
         records = [{"step": 200 * (i + 1), study.LINES_KEY: s} for i, s in enumerate(shares)]
         (folder / "train_log.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    # The reference run's lines GAIA of seeds 1 (the study's own counts) and 2, and one of
+    # seed 3 cut short: seed 2's counts as the study's run of that seed.
+    for seed, steps in ((1, 8000), (2, 8000), (3, 4000)):
+        record = tmp_path / f"docs/results/runs/full_s{seed}/results/lines/gaia"
+        record.mkdir(parents=True)
+        (record / "record.json").write_text("{}")
+        (record / "train_metrics.json").write_text(json.dumps({"steps": steps}))
+        shares = [0.5, 1.0, 0.7, 0.6]
+        records = [{"step": 200 * (i + 1), study.LINES_KEY: s} for i, s in enumerate(shares)]
+        (record / "train_log.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
     monkeypatch.setattr(sys, "argv", ["stability_study.py", "report"])
     study.main()
     text = (tmp_path / "docs" / "stability" / "README.md").read_text()
-    assert "| gaia | 2 | 1 | 0.5 [0.09453, 0.9055] | 800 |" in text  # 1 of 2 degrade, from 800
+    assert "| gaia | 3 | 2 | 0.6667 [0.2077, 0.9385] | 800, 600 |" in text  # 2 of 3 degrade
     assert "| gaia | s0 | 1 (400) | 0.88 | 800 |" in text
     assert "| gaia | s1 | 1 (600) | 0.99 |  |" in text
+    assert "| gaia | s2 (full) | 1 (400) | 0.6 | 600 |" in text
     assert (tmp_path / "docs" / "stability" / "lines_curves.png").is_file()
