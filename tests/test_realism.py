@@ -59,3 +59,5 @@ def test_wilson_interval() -> None:
     low, high = wilson_interval(50, 100)
     assert low == pytest.approx(0.4038, abs=1e-3) and high == pytest.approx(0.5962, abs=1e-3)
     assert wilson_interval(100, 100)[1] == pytest.approx(1.0)
+    for n in range(1, 30):  # never outside [0, 1], though rounding would put one end there
+        assert wilson_interval(0, n)[0] == 0.0 and wilson_interval(n, n)[1] == 1.0
