@@ -172,14 +172,6 @@ def run_files(params: dict[str, Any]) -> list[Path]:
     ]
 
 
-def recorded_files(params: dict[str, Any]) -> list[Path]:
-    """Everything a seed's record keeps, in the current run: every experiment's files and the
-    run's own."""
-    target = params["targets"]["all"]
-    experiments = trained_experiments(target)
-    return [f for d, m in experiments for f in experiment_files(params, d, m)] + run_files(params)
-
-
 RECORD = "run.json"  # in a run's record folder: what it was built with
 EXPERIMENT_RECORD = "record.json"  # in an experiment's folder of a record: likewise
 

@@ -22,7 +22,7 @@ from gaia.runs import (
     is_recorded,
     params_digest,
     record_dir,
-    recorded_files,
+    run_files,
     run_params,
     trained_experiments,
 )
@@ -326,7 +326,9 @@ def test_an_experiments_record_keeps_what_the_runs_figures_and_reports_read_of_i
             of_it = {x for x in read if x.parent in folders}
             assert of_it and of_it <= kept, sorted(map(str, of_it - kept))
             assert paths.model_file(dataset, model) not in kept  # never the weights
-        every = recorded_files(params)
+        experiments = trained_experiments(target)
+        every = [f for d, m in experiments for f in experiment_files(params, d, m)]
+        every += run_files(params)
     assert len(every) == len(set(every))  # no file in two records
 
 
