@@ -118,6 +118,12 @@ def judged_models(target: dict[str, Any], dataset: str | None = None) -> list[st
     return [*target["models"], *milestones]
 
 
+def fits_attribute_vectors(params: dict[str, Any], dataset: str) -> bool:
+    """Whether the current run fits attribute vectors on `dataset`: then its renders hold the
+    edits and an experiment's record keeps its attribute metrics."""
+    return dataset in params["targets"]["all"]["attribute_datasets"]
+
+
 def judged_datasets(target: dict[str, Any]) -> list[str]:
     """The datasets a target's claims are judged on along training (every one by default)."""
     return list(target.get("along_training", {}).get("datasets", target["datasets"]))

@@ -35,7 +35,7 @@ import yaml
 from gaia import __version__, paths
 from gaia.config import seeded_run_params, validate_params
 from gaia.errors import GaiaError
-from gaia.experiment import judged_models, split_milestone
+from gaia.experiment import fits_attribute_vectors, judged_models, split_milestone
 from gaia.figures import registry
 from gaia.utils.io import atomic_path, write_json
 
@@ -136,7 +136,7 @@ def experiment_files(params: dict[str, Any], dataset: str, model: str) -> list[P
     written again from the record, without the weights."""
     target = params["targets"]["all"]
     judged = [m for m in judged_models(target, dataset) if split_milestone(m)[0] == model]
-    attributes, fid = dataset in target["attribute_datasets"], dataset in target["fid_datasets"]
+    attributes, fid = fits_attribute_vectors(params, dataset), dataset in target["fid_datasets"]
     files = [paths.renders(dataset, model), paths.convexity_latents(dataset, model)]
     if attributes:
         files += [paths.attribute_metrics(dataset, model)]

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from gaia import paths
-from gaia.experiment import experiment_param_keys, judged_models
+from gaia.experiment import experiment_param_keys, fits_attribute_vectors, judged_models
 from gaia.figures import registry
 from gaia.resources import StepCost
 from gaia.runs import (
@@ -194,7 +194,7 @@ def judge_inputs(params: dict[str, Any], w: Wildcards) -> dict[str, list[Path]]:
 def render_inputs(params: dict[str, Any], w: Wildcards) -> dict[str, list[Path]]:
     """A render job's inputs: the attribute vectors only where the run fits them."""
     inputs = data_and(model=paths.model_file, latents=paths.latents)(params, w)
-    fitted = w["dataset"] in params["targets"]["all"]["attribute_datasets"]
+    fitted = fits_attribute_vectors(params, w["dataset"])
     vectors = [paths.attribute_vectors(w["dataset"], w["model"])] if fitted else []
     return {**inputs, "vectors": vectors}
 

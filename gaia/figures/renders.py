@@ -32,6 +32,7 @@ from gaia.analysis.attribute_vectors import METHODS
 from gaia.analysis.latents import decode_latents, load_latents
 from gaia.analysis.pairs import interpolate_latents, random_pairs
 from gaia.data.store import load_split
+from gaia.experiment import fits_attribute_vectors
 from gaia.models.trained import load_experiment_model
 from gaia.utils.artifacts import load_npz
 from gaia.utils.device import select_device
@@ -62,11 +63,6 @@ def edit_latents(z: np.ndarray, vectors: np.ndarray, scale: float) -> torch.Tens
     return torch.from_numpy(rows.reshape(-1, z.shape[1]).astype(np.float32))
 
 
-def has_attribute_vectors(params: dict[str, Any], dataset: str) -> bool:
-    """Whether the run fits attribute vectors on `dataset` (so its renders hold edits)."""
-    return dataset in params["targets"]["all"]["attribute_datasets"]
-
-
 @torch.no_grad()
 def render_images(params: dict[str, Any], dataset: str, model: str) -> dict[str, np.ndarray]:
     """Every array of renders.npz for one trained experiment."""
@@ -92,7 +88,7 @@ def render_images(params: dict[str, Any], dataset: str, model: str) -> dict[str,
     t = np.linspace(0.0, 1.0, FRAMES)
     loop = interpolate_latents(latents, chosen[:LOOP_PAIRS], t)
     out["loop"] = decoded(loop, LOOP_PAIRS, FRAMES)
-    if has_attribute_vectors(params, dataset):
+    if fits_attribute_vectors(params, dataset):
         scale = float(max(params["analysis"]["edits"]["scales"]))
         vectors = load_npz(paths.attribute_vectors(dataset, model), "attribute vectors", METHODS)
         faces = latents[:FACES]
