@@ -465,7 +465,7 @@ STEPS: tuple[Step, ...] = (
         "decode the images the figures show: reconstructions, interpolations, edits",
         render_inputs,
         of_experiment(renders=paths.renders),
-        StepCost(14, 760),  # not measured yet: extract_latents's
+        StepCost(11, 810),  # the slowest of the default run's 8, on 2 cores shared with 2 trainings
         param_keys=keys(
             "analysis.interpolation.faces.seed",
             "analysis.edits.scales",
@@ -493,7 +493,7 @@ STEPS: tuple[Step, ...] = (
         "draw an animation of the registry into reports/figures (GIF)",
         figure_inputs,
         lambda w: {"gif": paths.figure(w["figure"], "gif")},
-        StepCost(10, 1150),  # not measured yet: the figure step's
+        StepCost(9, 660),  # the default run's slower GIF, on the same shared cores
         param_keys=figure_keys,
     ),
     Step(
@@ -555,7 +555,7 @@ RESTORE_STEP = Step(
     "copy a recorded experiment's files back into its seed's run, which then does not train it",
     NO_INPUTS,
     lambda w: {},
-    StepCost(5, 250),  # not measured: the record's
+    StepCost(1, 100),  # a lines GAIA's 14 files: 0.8 s, 42 MB peak
 )
 TARGET_REPORT_STEP = Step(
     "report_target",

@@ -7,6 +7,11 @@ linear midpoints z_mid and their re-encodings E(G(z_mid)) are compared with the 
 latents: the mean distance to the nearest real latent, in units of the real latents' own
 nearest-neighbour distance (1 = as close as real codes are to each other), with a bootstrap 95%
 interval over the midpoints.
+
+The figure's points are kept as a 2-D PCA projection, fitted on the real latents (`convexity.npz`:
+real, midpoints, reencoded as (N, 2) and the two components' share of variance as `explained`):
+it is what reports/figures/convexity_DATASET.png draws, and 50 times smaller than the latents,
+which matters because experiment records keep it in git (gaia/runs.py).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from sklearn.decomposition import PCA
 
 from gaia.analysis.latents import decode_latents
 from gaia.analysis.pairs import (
@@ -36,8 +42,9 @@ def encode(generator: Autoencoder, images: torch.Tensor) -> torch.Tensor:
 def convexity(
     generator: Autoencoder, real: np.ndarray, settings: dict[str, Any], resamples: int
 ) -> tuple[dict[str, np.ndarray], dict[str, float]]:
-    """The latents to plot (real, midpoints, re-encoded) and the two distances to report, each
-    with a bootstrap 95% interval over the midpoints (the scale held fixed)."""
+    """The figure's points (real, midpoints, re-encoded, projected by plane()) and the two
+    distances to report, each with a bootstrap 95% interval over the midpoints (the scale held
+    fixed)."""
     batch = settings["batch_size"]
     pairs = random_pairs(settings["pairs"], len(real), settings["seed"])
     midpoints = interpolate_latents(real, pairs, [0.5])
@@ -55,4 +62,12 @@ def convexity(
         )
         distances |= interval_entries(key, estimate)
     latents = {"real": real, "midpoints": midpoints.numpy(), "reencoded": reencoded.numpy()}
-    return latents, distances
+    return plane(latents, settings["seed"]), distances
+
+
+def plane(latents: dict[str, np.ndarray], seed: int) -> dict[str, np.ndarray]:
+    """Each set of latents projected on the first two principal components of the real ones,
+    and those components' shares of the real latents' variance (`explained`)."""
+    pca = PCA(n_components=2, random_state=seed).fit(latents["real"])
+    projected = {name: pca.transform(z).astype(np.float32) for name, z in latents.items()}
+    return projected | {"explained": pca.explained_variance_ratio_.astype(np.float32)}

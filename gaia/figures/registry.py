@@ -172,7 +172,7 @@ FIGURES: tuple[Figure, ...] = (
         "gaia.figures.convexity:plot_convexity",
         DATASET,
         _per_model(paths.convexity_latents, paths.interpolation_metrics),
-        ("targets.all", "analysis.interpolation.convexity"),
+        ("targets.all",),
         "PCA of the real {dataset} test latents with linear interpolation midpoints and the "
         "same midpoints decoded and encoded again; panel titles give their distance to the "
         "nearest real latent relative to the real nearest-neighbour distance.",
