@@ -560,3 +560,33 @@ def test_interpolation_tables_follow_the_dataset_kind(default_params, tmp_path, 
     assert {r["dataset"] for r in faces} == {"synthfaces"}
     assert {r["dataset"] for r in lines} == {"lines"}
     assert all(r["confidence real"] for r in faces)
+
+
+def test_compute_counts_core_hours_on_the_cpu_and_gpu_hours_on_cuda(tmp_path: Path) -> None:
+    from gaia.report.target import compute_table
+
+    folders = {seed: tmp_path / f"s{seed}" for seed in (0, 1)}
+    runs = {
+        # seed 0: 2 threads for half an hour (1 core-hour); on CUDA, 2 GPUs for 3 hours (6)
+        0: {
+            ("lines", "gaia"): {"device": "cpu", "processes": 1, "threads": 2},
+            ("lines", "ae"): {"device": "cuda", "processes": 2, "threads": 16},
+        },
+        # seed 1: a record from before the device was written: cpu_threads (4) on the CPU
+        1: {("lines", "gaia"): {}},
+    }
+    seconds = {("lines", "gaia"): 1800.0, ("lines", "ae"): 10800.0}
+    for seed, experiments in runs.items():
+        for (dataset, model), resources in experiments.items():
+            path = folders[seed] / paths.train_metrics(dataset, model)
+            path.parent.mkdir(parents=True)
+            metrics = {"steps": 100, "precision": "bf16", "train_seconds": seconds[dataset, model]}
+            write_json(path, metrics | resources)
+
+    entry = {"datasets": ["lines"], "models": ["gaia", "ae"]}
+    lines = compute_table(entry, folders, cpu_threads=4)
+
+    rows = {tuple(line.split(" | ")[1:3]): line.split(" | ") for line in lines if "| lines" in line}
+    assert rows["gaia", "100"][3:] == ["core (bf16)", "1.5 ± 0.7071", "3", "2 |"]
+    assert rows["ae", "100"][3:] == ["GPU (bf16)", "6", "6", "1 |"]
+    assert "In all: 3 core-hours, 6 GPU-hours." in "\n".join(lines)

@@ -122,6 +122,7 @@ def target_markdown(params: dict[str, Any], target: str) -> str:
         *_numbers_table(entry, folders),
     ]
     out += _lines_table(entry, folders) + _probe_table(entry, folders)
+    out += compute_table(entry, folders, params["training"]["cpu_threads"])
     out += [
         "## The paper's claims over the seeds: every measure",
         "",
@@ -267,6 +268,51 @@ def _probe_table(entry: dict[str, Any], folders: dict[int, Path]) -> list[str]:
         "chance for angle bins.",
         "",
         *table(["dataset", "model", "mean accuracy", "baseline", "n"], rows),
+    ]
+
+
+def training_hours(metrics: dict[str, Any], cpu_threads: int) -> tuple[str, float]:
+    """("core" or "GPU", hours) of one training from its train_metrics.json: its seconds times
+    its processes' threads on the CPU, or its GPUs. A record written before the metrics named
+    their device and threads counts as one process of `cpu_threads` on the CPU: every such
+    record trained there, and its digest holds the `training` section it trained with."""
+    processes = metrics.get("processes", 1)
+    if metrics.get("device", "cpu") == "cuda":
+        return "GPU", metrics["train_seconds"] * processes / 3600
+    threads = metrics.get("threads", cpu_threads)
+    return "core", metrics["train_seconds"] * processes * threads / 3600
+
+
+def compute_table(entry: dict[str, Any], folders: dict[int, Path], cpu_threads: int) -> list[str]:
+    """What training each experiment took, from its records: hours per seed (mean ± sd) and
+    in total over the seeds, in core-hours on the CPU and GPU-hours on CUDA."""
+    rows, totals = [], {}
+    for dataset in entry["datasets"]:
+        for model in entry["models"]:
+            runs = [
+                load(folder / paths.train_metrics(dataset, model))
+                for folder in folders.values()
+                if (folder / paths.train_metrics(dataset, model)).exists()
+            ]
+            costs = [training_hours(metrics, cpu_threads) for metrics in runs]
+            for unit in sorted({unit for unit, _ in costs}):
+                hours = [h for u, h in costs if u == unit]
+                precisions = sorted({m["precision"] for m in runs})
+                totals[unit] = totals.get(unit, 0.0) + sum(hours)
+                row = [dataset, model, runs[0]["steps"], f"{unit} ({', '.join(precisions)})"]
+                rows.append([*row, spread(hours), number(sum(hours)), len(hours)])
+    if not rows:
+        return []
+    summary = ", ".join(f"{number(hours)} {unit}-hours" for unit, hours in totals.items())
+    return [
+        "## Compute",
+        "",
+        "Training time of every experiment, from its record (train_metrics.json: the training "
+        "process's seconds times its threads on the CPU, or its GPUs), in hours per seed (mean "
+        "± sd) and over the seeds; the analyses, FID and figures are not counted "
+        f"(docs/benchmarks.md). In all: {summary}.",
+        "",
+        *table(["dataset", "model", "steps", "unit (precision)", "per seed", "total", "n"], rows),
     ]
 
 

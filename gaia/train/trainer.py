@@ -468,6 +468,10 @@ def write_evaluated_model(
         "images_per_s": float(np.median(speeds)) if speeds else 0.0,
         # What `precision` resolved to on this machine: the numbers depend on it.
         "precision": "bf16" if objective.autocast_dtype == torch.bfloat16 else "fp32",
+        # What the training held, for its cost in core- or GPU-hours (gaia/report/target.py).
+        "device": objective.device.type,
+        "processes": objective.ranks.world_size,
+        "threads": torch.get_num_threads(),
     }
     if step < settings["steps"]:
         metrics["fraction_of_steps"] = step / settings["steps"]
