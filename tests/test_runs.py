@@ -160,6 +160,11 @@ def test_full_target_runs_each_seed_and_reports_over_them(repo_copy: Path) -> No
         assert re.search(
             rf"\| synthfaces \| {model} \| [0-9.e-]+ ± [0-9.e-]+ \| [^|]+ \| 2 \|", report
         )
+    # The compute: each experiment's core-hours over the two seeds, from their records.
+    assert re.search(
+        r"\| synthfaces \| gaia \| \d+ \| core \(\w+\) \| [0-9.e-]+ ± [^|]+ \| [^|]+ \| 2 \|",
+        report,
+    )
     assert "## The report of seed 0" in report
     for figure in ("over_seeds", "curves_over_seeds"):
         assert f"(figures/{figure}.png)" in report
