@@ -80,12 +80,20 @@ def test_a_step_in_a_run_reads_its_parameters_and_writes_into_its_folder(
 def test_every_seed_is_jobs_of_one_dag(default_params: dict) -> None:
     """`snakemake full` plans each seed's steps as jobs of their own (no nested Snakemake): a
     training job per model and seed, in the seed's folder, on the shared data, depending on
-    the repository's code."""
+    the repository's code; or, for an experiment whose record is committed and current, a job
+    that restores it from the record."""
     stages = snakemake_stages(Path(__file__).resolve().parents[1], ("full",))
     full = default_params["targets"]["full"]
     for seed in full["seeds"]:
         for dataset in full["datasets"]:
             for model in full["models"]:
+                restore = stages.get(f"restore_full_s{seed}_{dataset}_{model}")
+                if restore is not None:
+                    assert restore.cmd.endswith(f"--run full_s{seed}")
+                    record = f"docs/results/runs/full_s{seed}/results/{dataset}/{model}"
+                    assert f"{record}/record.json" in restore.deps
+                    assert f"train-full_s{seed}-{dataset}-{model}" not in stages
+                    continue
                 train = stages[f"train-full_s{seed}-{dataset}-{model}"]
                 assert train.cmd.endswith(f"--run full_s{seed}")
                 assert f"data/processed/{dataset}" in train.deps
