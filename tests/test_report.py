@@ -22,6 +22,7 @@ from gaia import paths
 from gaia.experiment import judged_models
 from gaia.report.markdown import number
 from gaia.report.results import TIMING_END, TIMING_START, results_markdown
+from gaia.report.target import compute_table
 from gaia.utils.io import write_json
 
 from conftest import REPO
@@ -563,8 +564,6 @@ def test_interpolation_tables_follow_the_dataset_kind(default_params, tmp_path, 
 
 
 def test_compute_counts_core_hours_on_the_cpu_and_gpu_hours_on_cuda(tmp_path: Path) -> None:
-    from gaia.report.target import compute_table
-
     folders = {seed: tmp_path / f"s{seed}" for seed in (0, 1)}
     runs = {
         # seed 0: 2 threads for half an hour (1 core-hour); on CUDA, 2 GPUs for 3 hours (6)

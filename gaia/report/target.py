@@ -294,10 +294,10 @@ def compute_table(entry: dict[str, Any], folders: dict[int, Path], cpu_threads: 
                 for folder in folders.values()
                 if (folder / paths.train_metrics(dataset, model)).exists()
             ]
-            costs = [training_hours(metrics, cpu_threads) for metrics in runs]
-            for unit in sorted({unit for unit, _ in costs}):
-                hours = [h for u, h in costs if u == unit]
-                precisions = sorted({m["precision"] for m in runs})
+            costs = [(*training_hours(m, cpu_threads), m["precision"]) for m in runs]
+            for unit in sorted({unit for unit, _, _ in costs}):
+                hours = [h for u, h, _ in costs if u == unit]
+                precisions = sorted({p for u, _, p in costs if u == unit})
                 totals[unit] = totals.get(unit, 0.0) + sum(hours)
                 row = [dataset, model, runs[0]["steps"], f"{unit} ({', '.join(precisions)})"]
                 rows.append([*row, spread(hours), number(sum(hours)), len(hours)])
