@@ -3,6 +3,7 @@
     python benchmarks/stability_study.py run --variant gaia_later --seed 0 [--precision fp32]
     python benchmarks/stability_study.py run --variant gaia --seed 0 --dataset lines
     python benchmarks/stability_study.py report
+    python benchmarks/stability_study.py queue --jobs 2 --commit   # every run not yet committed
 
 `run` trains one seed of one variant at `full`'s settings of its dataset for STEPS[dataset]
 steps (with benchmarks/learning_runs.py's variant parameters, into results/DATASET/MODEL/) and
@@ -13,6 +14,9 @@ itself. `report` reads every committed run, judges each with the pipeline's own 
 each variant (Wilson 95% interval), the onsets, the held-out L1 per seed, and the figure of
 every seed's held-out curve (docs/stability/curves.png). On lines it reports whether and from
 when each seed's share of lines drawn at their angle falls from its best (lines_curves.png).
+`queue` trains every run of the study (`planned_runs`) that git does not hold yet, `--jobs` side
+by side, and with `--commit` commits each run's folder as it finishes: the study resumes from
+what git holds on any machine.
 """
 
 from __future__ import annotations
@@ -22,6 +26,9 @@ import json
 import shutil
 import subprocess
 import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +72,52 @@ WORDS = {
 }
 
 
+# The study beyond VARIANTS' synthfaces seeds: the faithful GAIA's seed 0 trained in fp32 beside
+# its run in `auto` (bf16 on an AVX-512 bf16 CPU: the same machine shows what the precision
+# changes), and the faithful GAIA's late degradation on lines over LINES_SEEDS seeds.
+PRECISION_TWIN = ("gaia", 0, "fp32")
+LINES_SEEDS = 4
+
+
+@dataclass(frozen=True)
+class PlannedRun:
+    """One run the study asks for; `arguments` are its `run` options."""
+
+    variant: str
+    seed: int
+    precision: str = "auto"
+    dataset: str = DATASET
+
+    def arguments(self) -> list[str]:
+        options = ["--variant", self.variant, "--seed", str(self.seed)]
+        if self.precision != "auto":
+            options += ["--precision", self.precision]
+        if self.dataset != DATASET:
+            options += ["--dataset", self.dataset]
+        return options
+
+    def __str__(self) -> str:
+        extras = [x for x in (self.precision, self.dataset) if x not in ("auto", DATASET)]
+        return " ".join([self.variant, f"seed {self.seed}", *extras])
+
+
+def planned_runs() -> list[PlannedRun]:
+    """Every run of the study, in the order `queue` trains the missing ones."""
+    runs = [PlannedRun(v, seed) for v, (_, _, seeds) in VARIANTS.items() for seed in range(seeds)]
+    runs.append(PlannedRun(*PRECISION_TWIN))
+    return runs + [PlannedRun("gaia", seed, dataset="lines") for seed in range(LINES_SEEDS)]
+
+
+def is_done(run: PlannedRun, repo: Path) -> bool:
+    """Its folder holds its final metrics, or (a lines seed of the faithful GAIA) the reference
+    run has recorded that seed."""
+    folder = repo / run_folder(run.variant, run.seed, run.precision, run.dataset)
+    if (folder / "train_metrics.json").exists():
+        return True
+    reference = reference_lines_log(run.seed, repo)
+    return run.dataset == "lines" and run.variant == "gaia" and reference is not None
+
+
 def run_folder(variant: str, seed: int, precision: str = "auto", dataset: str = DATASET) -> Path:
     suffix = "" if precision == "auto" else f"_{precision}"
     return STUDY / "runs" / dataset / variant / f"s{seed}{suffix}"
@@ -100,6 +153,8 @@ def study_params(args: argparse.Namespace, tag: str = "") -> tuple[Path, str]:
 
 def run(args: argparse.Namespace) -> None:
     params_file, model = study_params(args)
+    if not paths.processed_dir(args.dataset).exists():
+        gaia("prepare-data", params_file, "--dataset", args.dataset)
     gaia("train", params_file, "--experiment", f"{args.dataset}/{model}")
     out = Path(args.out) / run_folder(args.variant, args.seed, args.precision, args.dataset)
     out.mkdir(parents=True, exist_ok=True)
@@ -114,13 +169,18 @@ def run(args: argparse.Namespace) -> None:
 def measure_realism(params_file: Path, model: str, out: Path) -> None:
     """fid.json of a trained run (the pipeline's own steps: its latents, then `gaia fid`; the
     dataset's judge and real-image reference made once), copied into its folder."""
+    prepare_realism(params_file)
+    gaia("extract-latents", params_file, "--experiment", f"{DATASET}/{model}")
+    gaia("fid", params_file, "--experiment", f"{DATASET}/{model}")
+    shutil.copyfile(paths.fid_metrics(DATASET, model), out / "fid.json")
+
+
+def prepare_realism(params_file: Path) -> None:
+    """The dataset's judge and real-image reference, made once for every run."""
     if not paths.classifier_file(DATASET).exists():
         gaia("train-classifier", params_file, "--dataset", DATASET)
     if not paths.fid_reference(DATASET).exists():
         gaia("fid-reference", params_file, "--dataset", DATASET)
-    gaia("extract-latents", params_file, "--experiment", f"{DATASET}/{model}")
-    gaia("fid", params_file, "--experiment", f"{DATASET}/{model}")
-    shutil.copyfile(paths.fid_metrics(DATASET, model), out / "fid.json")
 
 
 def gaia(step: str, params_file: Path, *arguments: str) -> None:
@@ -140,6 +200,62 @@ def realism(args: argparse.Namespace) -> None:
     params_file, model = study_params(args, ".realism")
     measure_realism(params_file, model, folder)
     print(f"wrote {folder / 'fid.json'}: commit it")
+
+
+def queue(args: argparse.Namespace) -> None:
+    """Train every planned run that `--out` does not hold yet, `--jobs` at a time (one
+    `training.cpu_threads` each), each by this script's `run`; `--commit` commits each run's
+    folder in `--out` as it finishes. A run that fails is reported and the others go on."""
+    out = Path(args.out)
+    pending = [r for r in planned_runs() if not is_done(r, out)]
+    print(f"{len(pending)} of {len(planned_runs())} runs to train" + ":" * bool(pending))
+    for planned in pending:
+        print(f"  {planned}: {' '.join(planned.arguments())}")
+    if args.dry_run or not pending:
+        return
+    for dataset in dict.fromkeys(r.dataset for r in pending):  # made once, not by each job
+        first = next(r for r in pending if r.dataset == dataset)
+        params_file, _ = study_params(run_args(args, first), ".queue")
+        if not paths.processed_dir(dataset).exists():
+            gaia("prepare-data", params_file, "--dataset", dataset)
+        if dataset == DATASET:
+            prepare_realism(params_file)
+    commit_lock = threading.Lock()  # one `git commit` at a time in --out
+
+    def train(planned: PlannedRun) -> bool:
+        model = model_name(planned.variant, planned.seed, planned.precision)
+        log = RUNS / planned.dataset / f"{model}.queue.log"
+        command = [sys.executable, __file__, "--params", args.params, "run"]
+        with log.open("w", encoding="utf-8") as stream:
+            done = subprocess.run(
+                [*command, *planned.arguments(), "--out", str(out)], stdout=stream, stderr=stream
+            )
+        print(f"{planned}: {'done' if done.returncode == 0 else f'failed, see {log}'}")
+        if done.returncode == 0 and args.commit:
+            folder = run_folder(planned.variant, planned.seed, planned.precision, planned.dataset)
+            with commit_lock:
+                git = ["git", "-C", str(out)]
+                subprocess.run([*git, "add", "--", str(folder)], check=True)
+                message = f"Stability: {planned} (benchmarks/stability_study.py queue)"
+                subprocess.run([*git, "commit", "-q", "-m", message, "--", str(folder)], check=True)
+        return done.returncode == 0
+
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        failed = [p for p, ok in zip(pending, pool.map(train, pending), strict=True) if not ok]
+    if failed:
+        sys.exit(f"{len(failed)} run(s) failed: {', '.join(map(str, failed))}")
+    print("every planned run is done: python benchmarks/stability_study.py report")
+
+
+def run_args(args: argparse.Namespace, planned: PlannedRun) -> argparse.Namespace:
+    """`run`'s arguments for a planned run."""
+    return argparse.Namespace(
+        params=args.params,
+        variant=planned.variant,
+        seed=planned.seed,
+        precision=planned.precision,
+        dataset=planned.dataset,
+    )
 
 
 def judged_runs(settings: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
@@ -215,6 +331,16 @@ def degradation_onset(curve: list[tuple[int, float]], drop: float = LINES_DROP) 
 REFERENCE_RECORDS = Path("docs/results/runs")
 
 
+def reference_lines_log(seed: int, repo: Path = Path(".")) -> Path | None:
+    """The training log of the reference run's faithful GAIA on lines of this seed, where its
+    record holds all `STEPS["lines"]` steps."""
+    marker = repo / REFERENCE_RECORDS / f"full_s{seed}/results/lines/gaia/record.json"
+    if not marker.exists():
+        return None
+    metrics = json.loads(marker.with_name("train_metrics.json").read_text(encoding="utf-8"))
+    return marker.with_name("train_log.jsonl") if metrics["steps"] == STEPS["lines"] else None
+
+
 def lines_logs() -> dict[tuple[str, str], Path]:
     """(variant, run name) -> the training log of each lines run: the study's own, then the
     reference run's faithful GAIA of each seed the study has not run (an experiment record
@@ -224,10 +350,10 @@ def lines_logs() -> dict[tuple[str, str], Path]:
         for folder in sorted((STUDY / "runs" / "lines").glob("*/s*"))
     }
     for marker in sorted(REFERENCE_RECORDS.glob("full_s*/results/lines/gaia/record.json")):
-        metrics = json.loads(marker.with_name("train_metrics.json").read_text(encoding="utf-8"))
-        seed = marker.parents[3].name.removeprefix("full_")
-        if metrics["steps"] == STEPS["lines"] and ("gaia", seed) not in logs:
-            logs[("gaia", f"{seed} (full)")] = marker.with_name("train_log.jsonl")
+        seed = int(marker.parents[3].name.removeprefix("full_s"))
+        log = reference_lines_log(seed)
+        if log is not None and ("gaia", f"s{seed}") not in logs:
+            logs[("gaia", f"s{seed} (full)")] = log
     return logs
 
 
@@ -396,10 +522,15 @@ def report(args: argparse.Namespace) -> None:
         ),
         "",
         *lines_section(lines_runs()),
-        "## Running a seed",
+        "## Running the study",
+        "",
+        "Runs the study asks for that are not committed yet: "
+        + (", ".join(str(r) for r in planned_runs() if not is_done(r, Path("."))) or "none")
+        + ".",
         "",
         "```bash",
-        "python benchmarks/stability_study.py run --variant gaia_later --seed 0",
+        "python benchmarks/stability_study.py queue --jobs 2 --commit  # each of them, committed",
+        "python benchmarks/stability_study.py run --variant gaia_later --seed 0  # one run",
         "python benchmarks/stability_study.py run --variant gaia --seed 0 --dataset lines",
         "git add docs/stability/runs && git commit -m 'stability: gaia_later seed 0'",
         "python benchmarks/stability_study.py report",
@@ -427,6 +558,12 @@ def main() -> None:
         sub.set_defaults(handler=handler)
     sub = commands.add_parser("report")
     sub.set_defaults(handler=report)
+    sub = commands.add_parser("queue", help="train every planned run not committed yet")
+    sub.add_argument("--jobs", type=int, default=1, help="runs side by side (2 on 2 cores)")
+    sub.add_argument("--commit", action="store_true", help="commit each run's folder in --out")
+    sub.add_argument("--dry-run", action="store_true", help="list the runs to train only")
+    sub.add_argument("--out", default=".", help="the repository whose docs/stability/ holds it")
+    sub.set_defaults(handler=queue)
     args = parser.parse_args()
     args.handler(args)
 

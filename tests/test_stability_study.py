@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -22,6 +23,7 @@ def _study():
         "stability_study", REPO / "benchmarks" / "stability_study.py"
     )
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclass looks its module up there
     spec.loader.exec_module(module)
     return module
 
@@ -150,3 +152,61 @@ def test_the_report_has_the_lines_degradation(tmp_path, monkeypatch) -> None:
     assert "| gaia | s1 | 1 (600) | 0.99 |  |" in text
     assert "| gaia | s2 (full) | 1 (400) | 0.6 | 600 |" in text
     assert (tmp_path / "docs" / "stability" / "lines_curves.png").is_file()
+
+
+def test_the_study_plans_every_run_the_issue_asks_for() -> None:
+    study = _study()
+    planned = study.planned_runs()
+    assert len(planned) == 8 + 8 + 4 + 4 + 1 + 4  # the variants' seeds, fp32 twin, lines
+    assert study.PlannedRun("gaia", 0, "fp32") in planned
+    assert [p.seed for p in planned if p.dataset == "lines"] == [0, 1, 2, 3]
+    assert study.PlannedRun("gaia", 3, dataset="lines").arguments() == [
+        "--variant", "gaia", "--seed", "3", "--dataset", "lines"
+    ]  # fmt: skip
+
+
+def test_the_queue_trains_what_git_lacks_and_commits_each_run(tmp_path, monkeypatch) -> None:
+    study = _study()
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "params.yaml").write_text((REPO / "params.yaml").read_text())
+    subprocess.run(["git", "init", "-q"], check=True)
+    subprocess.run(["git", "config", "user.email", "t@example.com"], check=True)
+    subprocess.run(["git", "config", "user.name", "t"], check=True)
+    done = study.PlannedRun("gaia", 0)
+    _write_run(tmp_path / study.run_folder("gaia", 0), [0.1, 0.05])
+    recorded = study.PlannedRun("gaia", 1, dataset="lines")  # the reference run's seed 1
+    record = tmp_path / "docs/results/runs/full_s1/results/lines/gaia"
+    record.mkdir(parents=True)
+    (record / "record.json").write_text("{}")
+    (record / "train_metrics.json").write_text(json.dumps({"steps": study.STEPS["lines"]}))
+    trains, fails = study.PlannedRun("gaia_later", 2), study.PlannedRun("gaia", 0, "fp32")
+    monkeypatch.setattr(study, "planned_runs", lambda: [done, recorded, trains, fails])
+    monkeypatch.setattr(study, "RUNS", tmp_path / "runs")
+    steps, trained = [], []
+    monkeypatch.setattr(study, "gaia", lambda step, *_: steps.append(step))
+    real_run = subprocess.run
+
+    def fake_run(command, **kwargs):  # `run` of one planned run: its folder, or a failure
+        if command[0] != sys.executable:
+            return real_run(command, **kwargs)
+        options = command[command.index("run") + 1 :]
+        variant, seed = options[1], int(options[3])
+        precision = options[5] if "--precision" in options else "auto"
+        trained.append((variant, seed, precision))
+        if precision == "fp32":
+            return subprocess.CompletedProcess(command, 1)
+        _write_run(tmp_path / study.run_folder(variant, seed, precision), [0.1, 0.04])
+        return subprocess.CompletedProcess(command, 0)
+
+    monkeypatch.setattr(study.subprocess, "run", fake_run)
+    monkeypatch.setattr(sys, "argv", ["stability_study.py", "queue", "--jobs", "2", "--commit"])
+    with pytest.raises(SystemExit, match="1 run\\(s\\) failed: gaia seed 0 fp32"):
+        study.main()
+    assert sorted(trained) == [("gaia", 0, "fp32"), ("gaia_later", 2, "auto")]
+    # The dataset and the realism's judge and reference were made once, before the jobs.
+    assert steps == ["prepare-data", "train-classifier", "fid-reference"]
+    committed = real_run(["git", "log", "--name-only", "--format=%s"], capture_output=True,
+                         text=True, check=True).stdout  # fmt: skip
+    assert committed.startswith("Stability: gaia_later seed 2 (benchmarks/stability_study.py")
+    assert "docs/stability/runs/synthfaces/gaia_later/s2/train_metrics.json" in committed
+    assert "synthfaces/gaia/s0/" not in committed  # only the run it trained
