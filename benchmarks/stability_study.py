@@ -233,11 +233,11 @@ def queue(args: argparse.Namespace) -> None:
         print(f"{planned}: {'done' if done.returncode == 0 else f'failed, see {log}'}")
         if done.returncode == 0 and args.commit:
             folder = run_folder(planned.variant, planned.seed, planned.precision, planned.dataset)
+            message = f"Stability: {planned} (benchmarks/stability_study.py queue)"
             with commit_lock:
-                git = ["git", "-C", str(out)]
-                subprocess.run([*git, "add", "--", str(folder)], check=True)
-                message = f"Stability: {planned} (benchmarks/stability_study.py queue)"
-                subprocess.run([*git, "commit", "-q", "-m", message, "--", str(folder)], check=True)
+                committed = commit_folder(out, folder, message)
+            if not committed:  # a busy index, say: the run is done, its commit left to do
+                print(f"{planned}: not committed; commit {out / folder} by hand")
         return done.returncode == 0
 
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
@@ -245,6 +245,14 @@ def queue(args: argparse.Namespace) -> None:
     if failed:
         sys.exit(f"{len(failed)} run(s) failed: {', '.join(map(str, failed))}")
     print("every planned run is done: python benchmarks/stability_study.py report")
+
+
+def commit_folder(repo: Path, folder: Path, message: str) -> bool:
+    """Commit this folder of `repo` alone (whatever else is staged stays staged)."""
+    git = ["git", "-C", str(repo)]
+    if subprocess.run([*git, "add", "--", str(folder)]).returncode != 0:
+        return False
+    return subprocess.run([*git, "commit", "-q", "-m", message, "--", str(folder)]).returncode == 0
 
 
 def run_args(args: argparse.Namespace, planned: PlannedRun) -> argparse.Namespace:
