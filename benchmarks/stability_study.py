@@ -223,6 +223,9 @@ def queue(args: argparse.Namespace) -> None:
     commit_lock = threading.Lock()  # one `git commit` at a time in --out
 
     def train(planned: PlannedRun) -> bool:
+        if is_done(planned, out):  # done meanwhile: by another queue, or the reference run
+            print(f"{planned}: done meanwhile, skipped")
+            return True
         model = model_name(planned.variant, planned.seed, planned.precision)
         log = RUNS / planned.dataset / f"{model}.queue.log"
         command = [sys.executable, __file__, "--params", args.params, "run"]

@@ -180,7 +180,8 @@ def test_the_queue_trains_what_git_lacks_and_commits_each_run(tmp_path, monkeypa
     (record / "record.json").write_text("{}")
     (record / "train_metrics.json").write_text(json.dumps({"steps": study.STEPS["lines"]}))
     trains, fails = study.PlannedRun("gaia_later", 2), study.PlannedRun("gaia", 0, "fp32")
-    monkeypatch.setattr(study, "planned_runs", lambda: [done, recorded, trains, fails])
+    meanwhile = study.PlannedRun("gaia_recon1", 1)  # committed by another queue as this one ran
+    monkeypatch.setattr(study, "planned_runs", lambda: [done, recorded, trains, fails, meanwhile])
     monkeypatch.setattr(study, "RUNS", tmp_path / "runs")
     steps, trained = [], []
     monkeypatch.setattr(study, "gaia", lambda step, *_: steps.append(step))
@@ -194,12 +195,13 @@ def test_the_queue_trains_what_git_lacks_and_commits_each_run(tmp_path, monkeypa
         precision = options[5] if "--precision" in options else "auto"
         trained.append((variant, seed, precision))
         if precision == "fp32":
+            _write_run(tmp_path / study.run_folder("gaia_recon1", 1), [0.1, 0.03])
             return subprocess.CompletedProcess(command, 1)
         _write_run(tmp_path / study.run_folder(variant, seed, precision), [0.1, 0.04])
         return subprocess.CompletedProcess(command, 0)
 
     monkeypatch.setattr(study.subprocess, "run", fake_run)
-    monkeypatch.setattr(sys, "argv", ["stability_study.py", "queue", "--jobs", "2", "--commit"])
+    monkeypatch.setattr(sys, "argv", ["stability_study.py", "queue", "--jobs", "1", "--commit"])
     with pytest.raises(SystemExit, match="1 run\\(s\\) failed: gaia seed 0 fp32"):
         study.main()
     assert sorted(trained) == [("gaia", 0, "fp32"), ("gaia_later", 2, "auto")]
