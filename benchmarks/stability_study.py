@@ -290,6 +290,19 @@ def judged_runs(settings: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]
 
 
 FID = "fid_domain_recon"
+EVERY_RUN = [
+    "variant",
+    "run",
+    "precision",
+    "training minutes",
+    "state",
+    "final L1",
+    "best (step)",
+    "diversity",
+    "collapse onset",
+    "domain FID of G(X) [95%]",
+    "of midpoints [95%]",
+]
 # A run that broke down: collapsed, or degrading (the detector's: its last held-out L1 at least
 # report.degraded_factor times its own best, short of a collapse).
 BROKEN = (TrainingState.COLLAPSED, TrainingState.DEGRADING)
@@ -323,6 +336,43 @@ def plot_curves(found: dict[str, dict[str, dict[str, Any]]], out: Path) -> list[
     axes[0][0].set_ylabel("held-out L1 of G(X)", fontsize=8)
     fig.suptitle("Every seed's held-out curve (x: a collapse's onset)", fontsize=9)
     return save_figure(fig, out)
+
+
+# Two precisions' held-out curves part where they first differ by more than this share.
+PRECISION_GAP = 0.10
+
+
+def precision_section(
+    found: dict[str, dict[str, dict[str, Any]]], rows: dict[tuple[str, str], list[Any]]
+) -> list[str]:
+    """Each seed trained in two precisions on one machine (`sN` in `auto`, `sN_fp32`): their
+    rows side by side and where their held-out curves part."""
+    lines, pairs = [], []
+    for variant, runs in found.items():
+        for name in runs:
+            base = name.split("_")[0]
+            if name == base or base not in runs:
+                continue
+            pairs += [rows[(variant, base)], rows[(variant, name)]]
+            curves = [dict(runs[n]["curve"]) for n in (base, name)]
+            steps = sorted(set(curves[0]) & set(curves[1]))
+            gaps = [abs(curves[1][t] - curves[0][t]) / curves[0][t] for t in steps]
+            parted = next((t for t, g in zip(steps, gaps, strict=True) if g > PRECISION_GAP), None)
+            lines.append(
+                f"- {variant} {base} and {name}: held-out L1 within {PRECISION_GAP:.0%} of each "
+                + (f"other until step {parted:,}" if parted else "other at every evaluation")
+                + f"; largest gap {max(gaps):.0%}, at the end {gaps[-1]:.0%}."
+            )
+    if not pairs:
+        return []
+    return [
+        "## Precision: one seed in two precisions, one machine",
+        "",
+        *table(EVERY_RUN, pairs),
+        "",
+        *lines,
+        "",
+    ]
 
 
 def degradation_onset(curve: list[tuple[int, float]], drop: float = LINES_DROP) -> int | None:
@@ -437,7 +487,7 @@ def lines_section(found: dict[str, dict[str, list[tuple[int, float]]]]) -> list[
 
 def report(args: argparse.Namespace) -> None:
     found = judged_runs(load_params(Path(args.params))["report"])
-    rows, seeds = [], []
+    rows, seeds = [], {}
     for variant, runs in found.items():
         main_runs = {n: r for n, r in runs.items() if "_" not in n}  # precision runs aside
         states = [r["state"] for r in main_runs.values()]
@@ -464,21 +514,19 @@ def report(args: argparse.Namespace) -> None:
         )
         for name, r in runs.items():
             s = r["state"]
-            seeds.append(
-                [
-                    variant,
-                    name,
-                    # Runs from before the key trained with `auto` on an AVX-512 bf16 CPU.
-                    r["metrics"].get("precision", "bf16 (auto; not recorded)"),
-                    number(r["metrics"]["train_seconds"] / 60),
-                    str(s.state),
-                    number(r["metrics"]["test_recon_l1"]),
-                    f"{number(s.best_l1)} ({s.best_step})" if s.best_l1 is not None else "",
-                    number(s.diversity) if s.diversity is not None else "",
-                    s.onset_step if s.onset_step is not None else "",
-                    *(fid_cell(r["fid"], f"fid_domain_{image_set}") for image_set in SETS),
-                ]
-            )
+            seeds[(variant, name)] = [
+                variant,
+                name,
+                # Runs from before the key trained with `auto` on an AVX-512 bf16 CPU.
+                r["metrics"].get("precision", "bf16 (auto; not recorded)"),
+                number(r["metrics"]["train_seconds"] / 60),
+                str(s.state),
+                number(r["metrics"]["test_recon_l1"]),
+                f"{number(s.best_l1)} ({s.best_step})" if s.best_l1 is not None else "",
+                number(s.diversity) if s.diversity is not None else "",
+                s.onset_step if s.onset_step is not None else "",
+                *(fid_cell(r["fid"], f"fid_domain_{image_set}") for image_set in SETS),
+            ]
     figure = STUDY / "curves.png"
     plot_curves(found, figure)
     text = [
@@ -515,23 +563,9 @@ def report(args: argparse.Namespace) -> None:
         "",
         "## Every run",
         "",
-        *table(
-            [
-                "variant",
-                "run",
-                "precision",
-                "training minutes",
-                "state",
-                "final L1",
-                "best (step)",
-                "diversity",
-                "collapse onset",
-                "domain FID of G(X) [95%]",
-                "of midpoints [95%]",
-            ],
-            seeds,
-        ),
+        *table(EVERY_RUN, list(seeds.values())),
         "",
+        *precision_section(found, seeds),
         *lines_section(lines_runs()),
         "## Running the study",
         "",

@@ -54,6 +54,7 @@ def test_the_report_counts_collapses_with_their_interval(tmp_path, monkeypatch) 
     _write_run(runs / "gaia" / "s2", falling, fid=120.0)
     _write_run(runs / "gaia" / "s3", [0.1, 0.05, 0.04, 0.045, 0.05, 0.055, 0.06, 0.064])  # 1.6x
     _write_run(runs / "gaia_later" / "s0", falling)
+    _write_run(runs / "gaia" / "s0_fp32", [*falling[:-1], 0.05])  # seed 0's precision twin
     monkeypatch.setattr(sys, "argv", ["stability_study.py", "report"])
     study.main()
     text = (tmp_path / "docs" / "stability" / "README.md").read_text()
@@ -72,6 +73,12 @@ def test_the_report_counts_collapses_with_their_interval(tmp_path, monkeypatch) 
     assert "| gaia | s1 | bf16 | 10 | collapsed |" in text
     assert "| 140 [139, 141] | 280 [279, 281] |" in text
     assert (tmp_path / "docs" / "stability" / "curves.png").is_file()
+    # The twin is no seed of its own; its section sets it beside seed 0: the curves part where
+    # they differ by more than 10% (the last evaluation, 0.05 against 0.0405: 23%).
+    twins = text.split("## Precision")[1]
+    assert "| gaia | s0 | bf16 |" in twins and "| gaia | s0_fp32 | bf16 |" in twins
+    assert "gaia s0 and s0_fp32: held-out L1 within 10% of each other until step 1,600; " \
+        "largest gap 23%, at the end 23%." in twins  # fmt: skip
 
 
 def test_a_variant_outside_the_study_is_refused() -> None:
