@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 import yaml
 from learning_runs import RUNS, variant_params
+from matplotlib.ticker import FormatStrFormatter
 
 from gaia import paths
 from gaia.config import load_params
@@ -321,7 +322,10 @@ def fid_cell(fid: dict[str, float], key: str) -> str:
 
 
 def plot_curves(found: dict[str, dict[str, dict[str, Any]]], out: Path) -> list[Path]:
-    fig, axes = plt.subplots(1, len(found), figsize=(4.2 * len(found), 3.4), squeeze=False)
+    # One y-axis for all: the variants' levels compare at a glance.
+    fig, axes = plt.subplots(
+        1, len(found), figsize=(4.2 * len(found), 3.4), squeeze=False, sharey=True
+    )
     for ax, (variant, runs) in zip(axes[0], found.items(), strict=True):
         for i, (name, r) in enumerate(runs.items()):
             steps, l1 = zip(*r["curve"], strict=True)
@@ -330,6 +334,9 @@ def plot_curves(found: dict[str, dict[str, dict[str, Any]]], out: Path) -> list[
                 onset = r["state"].onset_step
                 ax.plot(onset, l1[steps.index(onset)], "x", color="black", markersize=8)
         ax.set_yscale("log")
+        ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))
+        ax.yaxis.set_minor_formatter(FormatStrFormatter("%g"))
+        ax.tick_params(axis="y", which="both", labelsize=7)
         ax.set_title(variant, fontsize=9)
         ax.set_xlabel("step", fontsize=8)
         ax.legend(fontsize=6)
