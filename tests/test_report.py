@@ -19,10 +19,11 @@ from typing import Any
 import pytest
 
 from gaia import paths
+from gaia.errors import GaiaError
 from gaia.experiment import judged_models
 from gaia.report.markdown import number
 from gaia.report.results import TIMING_END, TIMING_START, results_markdown
-from gaia.report.target import compute_table
+from gaia.report.target import compute_table, write_target_report
 from gaia.utils.io import write_json
 
 from conftest import REPO
@@ -589,3 +590,13 @@ def test_compute_counts_core_hours_on_the_cpu_and_gpu_hours_on_cuda(tmp_path: Pa
     assert rows["gaia", "100"][3:] == ["core (bf16)", "1.5 ± 0.7071", "3", "2 |"]
     assert rows["ae", "100"][3:] == ["GPU (bf16)", "6", "6", "1 |"]
     assert "In all: 3 core-hours, 6 GPU-hours." in "\n".join(lines)
+
+
+def test_a_missing_record_stops_the_target_report_before_it_writes(
+    default_params, tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no records here
+    default_params["targets"]["full"]["report_dir"] = "report"
+    with pytest.raises(GaiaError, match=r"full_s0/results/.*no metrics file"):
+        write_target_report(default_params, "full")
+    assert not (tmp_path / "report").exists()  # no figure copied or drawn, no page

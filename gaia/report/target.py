@@ -324,10 +324,11 @@ def write_target_report(params: dict[str, Any], target: str) -> Path:
     """docs/results/README.md (the target's `report_dir`) and the first seed's figures."""
     entry = seeded_target(params, target)
     report_dir = Path(entry["report_dir"])
+    text = target_markdown(params, target)  # first: a missing record stops it before any write
     publish_figures(record_dir(params, target, entry["seeds"][0]), report_dir)
     folders = {seed: record_dir(params, target, seed) for seed in entry["seeds"]}
     plot_over_seeds(_figure_values(entry, folders), report_dir / OVER_SEEDS_FIGURE)
     plot_curves_over_seeds(_curves(entry, folders), report_dir / CURVES_FIGURE)
     out = report_dir / "README.md"
-    write_text(out, target_markdown(params, target))
+    write_text(out, text)
     return out
