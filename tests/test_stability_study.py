@@ -164,8 +164,9 @@ def test_the_report_has_the_lines_degradation(tmp_path, monkeypatch) -> None:
 def test_the_study_plans_every_run_the_issue_asks_for() -> None:
     study = _study()
     planned = study.planned_runs()
-    assert len(planned) == 8 + 8 + 4 + 4 + 1 + 4  # the variants' seeds, fp32 twin, lines
-    assert study.PlannedRun("gaia", 0, "fp32") in planned
+    assert len(planned) == 8 + 8 + 4 + 4 + 2 + 4  # the variants' seeds, fp32 twins, lines
+    assert study.PlannedRun("gaia", 0, "fp32") in planned  # a seed that trains well
+    assert study.PlannedRun("gaia", 5, "fp32") in planned  # the seed that collapses in bf16
     assert [p.seed for p in planned if p.dataset == "lines"] == [0, 1, 2, 3]
     assert study.PlannedRun("gaia", 3, dataset="lines").arguments() == [
         "--variant", "gaia", "--seed", "3", "--dataset", "lines"
