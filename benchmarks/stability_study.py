@@ -111,11 +111,12 @@ def planned_runs() -> list[PlannedRun]:
 
 
 def is_done(run: PlannedRun, repo: Path) -> bool:
-    """Its folder holds its final metrics, or (a lines seed of the faithful GAIA) the reference
-    run has recorded that seed."""
+    """Its folder holds its final metrics (and on synthfaces its realism, fid.json: a run trained
+    before the study measured it is trained again), or (a lines seed of the faithful GAIA) the
+    reference run has recorded that seed."""
     folder = repo / run_folder(run.variant, run.seed, run.precision, run.dataset)
     if (folder / "train_metrics.json").exists():
-        return True
+        return run.dataset != DATASET or (folder / "fid.json").exists()
     reference = reference_lines_log(run.seed, repo)
     return run.dataset == "lines" and run.variant == "gaia" and reference is not None
 
@@ -493,6 +494,23 @@ def lines_section(found: dict[str, dict[str, list[tuple[int, float]]]]) -> list[
     ]
 
 
+def compute_section() -> list[str]:
+    """What the committed runs cost to train: each trains on one thread (`cpu_threads: 1`)."""
+    seconds = [
+        json.loads(f.read_text(encoding="utf-8"))["train_seconds"]
+        for f in sorted((STUDY / "runs").glob("*/*/s*/train_metrics.json"))
+    ]
+    return [
+        "## Compute",
+        "",
+        f"The {len(seconds)} runs committed here trained for {sum(seconds) / 3600:.1f} "
+        "core-hours in all (one thread each, on a 2-core machine shared with other runs and tests; "
+        "the sum of their `train_seconds`, without the few minutes of each run's realism). "
+        "The reference run's lines seeds are counted with the reference (docs/results/).",
+        "",
+    ]
+
+
 def report(args: argparse.Namespace) -> None:
     found = judged_runs(load_params(Path(args.params))["report"])
     rows, seeds = [], {}
@@ -575,6 +593,7 @@ def report(args: argparse.Namespace) -> None:
         "",
         *precision_section(found, seeds),
         *lines_section(lines_runs()),
+        *compute_section(),
         "## Running the study",
         "",
         "Runs the study asks for that are not committed yet: "

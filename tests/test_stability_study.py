@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -73,6 +74,7 @@ def test_the_report_counts_collapses_with_their_interval(tmp_path, monkeypatch) 
     assert "| gaia | s1 | bf16 | 10 | collapsed |" in text
     assert "| 140 [139, 141] | 280 [279, 281] |" in text
     assert (tmp_path / "docs" / "stability" / "curves.png").is_file()
+    assert "The 6 runs committed here trained for 1.0 core-hours in all" in text  # 6 x 600 s
     # The twin is no seed of its own; its section sets it beside seed 0: the curves part where
     # they differ by more than 10% (the last evaluation, 0.05 against 0.0405: 23%).
     twins = text.split("## Precision")[1]
@@ -181,7 +183,9 @@ def test_the_queue_trains_what_git_lacks_and_commits_each_run(tmp_path, monkeypa
     subprocess.run(["git", "config", "user.email", "t@example.com"], check=True)
     subprocess.run(["git", "config", "user.name", "t"], check=True)
     done = study.PlannedRun("gaia", 0)
-    _write_run(tmp_path / study.run_folder("gaia", 0), [0.1, 0.05])
+    _write_run(tmp_path / study.run_folder("gaia", 0), [0.1, 0.05], fid=100.0)
+    unmeasured = study.PlannedRun("gaia", 1)  # trained before the study measured realism
+    _write_run(tmp_path / study.run_folder("gaia", 1), [0.1, 0.05])
     recorded = study.PlannedRun("gaia", 1, dataset="lines")  # the reference run's seed 1
     record = tmp_path / "docs/results/runs/full_s1/results/lines/gaia"
     record.mkdir(parents=True)
@@ -189,7 +193,8 @@ def test_the_queue_trains_what_git_lacks_and_commits_each_run(tmp_path, monkeypa
     (record / "train_metrics.json").write_text(json.dumps({"steps": study.STEPS["lines"]}))
     trains, fails = study.PlannedRun("gaia_later", 2), study.PlannedRun("gaia", 0, "fp32")
     meanwhile = study.PlannedRun("gaia_recon1", 1)  # committed by another queue as this one ran
-    monkeypatch.setattr(study, "planned_runs", lambda: [done, recorded, trains, fails, meanwhile])
+    planned = [done, recorded, unmeasured, trains, fails, meanwhile]
+    monkeypatch.setattr(study, "planned_runs", lambda: planned)
     monkeypatch.setattr(study, "RUNS", tmp_path / "runs")
     steps, trained = [], []
     monkeypatch.setattr(study, "gaia", lambda step, *_: steps.append(step))
@@ -203,20 +208,23 @@ def test_the_queue_trains_what_git_lacks_and_commits_each_run(tmp_path, monkeypa
         precision = options[5] if "--precision" in options else "auto"
         trained.append((variant, seed, precision))
         if precision == "fp32":
-            _write_run(tmp_path / study.run_folder("gaia_recon1", 1), [0.1, 0.03])
+            _write_run(tmp_path / study.run_folder("gaia_recon1", 1), [0.1, 0.03], fid=80.0)
             return subprocess.CompletedProcess(command, 1)
-        _write_run(tmp_path / study.run_folder(variant, seed, precision), [0.1, 0.04])
+        folder = tmp_path / study.run_folder(variant, seed, precision)
+        shutil.rmtree(folder, ignore_errors=True)  # `run` writes over an unmeasured run's files
+        _write_run(folder, [0.1, 0.04], fid=90.0)
         return subprocess.CompletedProcess(command, 0)
 
     monkeypatch.setattr(study.subprocess, "run", fake_run)
     monkeypatch.setattr(sys, "argv", ["stability_study.py", "queue", "--jobs", "1", "--commit"])
     with pytest.raises(SystemExit, match="1 run\\(s\\) failed: gaia seed 0 fp32"):
         study.main()
-    assert sorted(trained) == [("gaia", 0, "fp32"), ("gaia_later", 2, "auto")]
+    assert sorted(trained) == [("gaia", 0, "fp32"), ("gaia", 1, "auto"), ("gaia_later", 2, "auto")]
     # The dataset and the realism's judge and reference were made once, before the jobs.
     assert steps == ["prepare-data", "train-classifier", "fid-reference"]
     committed = real_run(["git", "log", "--name-only", "--format=%s"], capture_output=True,
                          text=True, check=True).stdout  # fmt: skip
     assert committed.startswith("Stability: gaia_later seed 2 (benchmarks/stability_study.py")
+    assert "docs/stability/runs/synthfaces/gaia/s1/fid.json" in committed
     assert "docs/stability/runs/synthfaces/gaia_later/s2/train_metrics.json" in committed
     assert "synthfaces/gaia/s0/" not in committed  # only the run it trained
