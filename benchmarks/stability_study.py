@@ -117,8 +117,8 @@ def is_done(run: PlannedRun, repo: Path) -> bool:
     folder = repo / run_folder(run.variant, run.seed, run.precision, run.dataset)
     if (folder / "train_metrics.json").exists():
         return run.dataset != DATASET or (folder / "fid.json").exists()
-    reference = reference_lines_log(run.seed, repo)
-    return run.dataset == "lines" and run.variant == "gaia" and reference is not None
+    lines_gaia = run.dataset == "lines" and run.variant == "gaia"
+    return lines_gaia and reference_lines_log(run.seed, repo) is not None
 
 
 def run_folder(variant: str, seed: int, precision: str = "auto", dataset: str = DATASET) -> Path:
@@ -156,8 +156,7 @@ def study_params(args: argparse.Namespace, tag: str = "") -> tuple[Path, str]:
 
 def run(args: argparse.Namespace) -> None:
     params_file, model = study_params(args)
-    if not paths.processed_dir(args.dataset).exists():
-        gaia("prepare-data", params_file, "--dataset", args.dataset)
+    prepare_data(params_file, args.dataset)
     gaia("train", params_file, "--experiment", f"{args.dataset}/{model}")
     out = Path(args.out) / run_folder(args.variant, args.seed, args.precision, args.dataset)
     out.mkdir(parents=True, exist_ok=True)
@@ -176,6 +175,12 @@ def measure_realism(params_file: Path, model: str, out: Path) -> None:
     gaia("extract-latents", params_file, "--experiment", f"{DATASET}/{model}")
     gaia("fid", params_file, "--experiment", f"{DATASET}/{model}")
     shutil.copyfile(paths.fid_metrics(DATASET, model), out / "fid.json")
+
+
+def prepare_data(params_file: Path, dataset: str) -> None:
+    """The dataset's processed splits, where this checkout has none yet."""
+    if not paths.processed_dir(dataset).exists():
+        gaia("prepare-data", params_file, "--dataset", dataset)
 
 
 def prepare_realism(params_file: Path) -> None:
@@ -219,8 +224,7 @@ def queue(args: argparse.Namespace) -> None:
     for dataset in dict.fromkeys(r.dataset for r in pending):  # made once, not by each job
         first = next(r for r in pending if r.dataset == dataset)
         params_file, _ = study_params(run_args(args, first), ".queue")
-        if not paths.processed_dir(dataset).exists():
-            gaia("prepare-data", params_file, "--dataset", dataset)
+        prepare_data(params_file, dataset)
         if dataset == DATASET:
             prepare_realism(params_file)
     commit_lock = threading.Lock()  # one `git commit` at a time in --out
