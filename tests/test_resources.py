@@ -90,3 +90,37 @@ def test_every_job_declares_its_time_and_memory_and_the_paper_trains_on_gpus(
         )
         assert least >= 200_000 * resources.GPU_FLOOR_SECONDS
         assert min(int(asked["runtime"]) for asked in training) * 60 >= least
+
+
+def test_trainings_start_longest_first_and_every_other_job_goes_before_them() -> None:
+    """With fewer cores than jobs, the longest training (the critical path) starts first, before
+    the data's own jobs, and every job after a training (a finished experiment's analyses, its
+    record, the figures and reports) goes before any training still waiting: results accrue as
+    experiments finish (workflow/rules/common.smk)."""
+    done = run_snakemake(REPO, "-n", "--forceall", "--nolock", "--cores", "2", "all", "full")
+    assert done.returncode == 0, done.stderr[-3000:]
+    trainings: dict[str, int] = {}
+    others: dict[str, int] = {}
+    for block in re.split(r"\n(?=(?:local)?rule \w+:\n)", done.stdout):
+        rule = re.match(r"(?:local)?rule (\w+):\n", block)
+        if not rule or rule.group(1) in ("all", "full"):
+            continue
+        found = re.search(r"^    priority: (\d+)$", block, flags=re.M)
+        priority = int(found.group(1)) if found else 0
+        if rule.group(1) == "train":
+            wildcards = re.search(r"^    wildcards: (.*)$", block, flags=re.M)
+            trainings[wildcards.group(1)] = priority
+        else:
+            others[rule.group(1)] = min(priority, others.get(rule.group(1), priority))
+    assert {
+        "extract_latents",
+        "fid",
+        "figure",
+        "record_full_s1_synthfaces_ae",
+        "report_full",
+    } <= set(others)
+    data_side = {"prepare_data", "dataset_stats", "train_classifier", "fid_reference"}
+    assert {others.pop(rule) for rule in data_side} == {0}
+    assert min(others.values()) > max(trainings.values())
+    default = {key: value for key, value in trainings.items() if key.startswith("root=,")}
+    assert max(default, key=default.get) == "root=, dataset=synthfaces, model=gaia"

@@ -108,6 +108,20 @@ def param_values(*keys, root=""):
     return {key: lookup(run_config(root), key) for key in keys}
 
 
+# What comes after a training (its analyses, figures, reports and records) goes before any
+# training that waits for a core: a finished experiment's record is made as soon as it is
+# trained, so results accrue (a run cut off with its machine keeps every experiment it
+# finished) instead of waiting behind every other training of the DAG. The data's own jobs keep
+# priority 0, behind the trainings, so the longest training still starts first.
+AFTER_TRAINING_PRIORITY = 10**9
+
+
+def step_priority(step):
+    if step.name == "train":
+        return training_priority
+    return 0 if step.scope in (steps.DATA, steps.DATASET) else AFTER_TRAINING_PRIORITY
+
+
 def training_priority(wildcards):
     """A training job's estimated cost (millions of pixels through a network): with fewer cores
     than jobs, Snakemake then starts the longest one, the critical path, first."""
@@ -116,7 +130,7 @@ def training_priority(wildcards):
     exp = resolve_experiment(run_config(wildcards.root), f"{wildcards.dataset}/{wildcards.model}")
     passes = 3 if exp.discriminator is not None else 1  # GAIA: G, then D on X, G(X), interps
     images = exp.training["steps"] * exp.training["batch_size"] * passes
-    return images * exp.generator.resolution**2 // 10**6
+    return min(images * exp.generator.resolution**2 // 10**6, AFTER_TRAINING_PRIORITY - 1)
 
 
 def training_processes(wildcards):

@@ -36,6 +36,7 @@ for SEEDED_TARGET, SEEDED_ENTRY in SEEDED.items():
                 command=RECORD_JOB.command,  # `gaia record|restore ... --log ... --run ...`
             log:
                 RECORD_JOB.log,
+            priority: AFTER_TRAINING_PRIORITY
             resources:
                 runtime=runtime_of(RECORD_ENTRY),
                 mem_mb=mem_of(RECORD_ENTRY),
@@ -63,6 +64,7 @@ for SEEDED_TARGET, SEEDED_ENTRY in SEEDED.items():
             values=param_values(f"targets.{SEEDED_TARGET}"),  # it is formatted when the job runs
         log:
             paths.log_file("report_target", SEEDED_TARGET),
+        priority: AFTER_TRAINING_PRIORITY
         benchmark:
             paths.benchmark_file("report_target", SEEDED_TARGET),
         resources:

@@ -29,7 +29,7 @@ for STEP in steps.STEPS:
             values=step_values(STEP),
             caption=step_caption(STEP),
         threads: step_threads(STEP)
-        priority: training_priority if STEP.name == "train" else 0
+        priority: step_priority(STEP)
         log:
             step_file(STEP, paths.log_file),
         benchmark:
