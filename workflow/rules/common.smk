@@ -111,8 +111,9 @@ def param_values(*keys, root=""):
 # What comes after a training (its analyses, figures, reports and records) goes before any
 # training that waits for a core: a finished experiment's record is made as soon as it is
 # trained, so results accrue (a run cut off with its machine keeps every experiment it
-# finished) instead of waiting behind every other training of the DAG. The data's own jobs keep
-# priority 0, behind the trainings, so the longest training still starts first.
+# finished) instead of waiting behind every other training of the DAG. The data's own jobs (the
+# data and dataset scopes) keep priority 0, behind the trainings, so the longest training still
+# starts first; report_datasets, of the run scope, ranks with the reports (a job of seconds).
 AFTER_TRAINING_PRIORITY = 10**9
 
 
