@@ -208,14 +208,17 @@ def test_full_target_runs_each_seed_and_reports_over_them(repo_copy: Path) -> No
     assert (repo_copy / "docs/results/README.md").read_text().split("## What was run")[0] == (
         report.split("## What was run")[0]
     )
+    # A recorded seed's own target has nothing to do (its run is not built again).
+    recorded = run_snakemake(repo_copy, "--cores", "2", "-n", "full_s0")
+    assert recorded.returncode == 0 and "Nothing to be done" in recorded.stdout + recorded.stderr
     # Results accrue per experiment: without seed 1's own record and its AE's, only that AE
     # trains again; seed 1's GAIA is restored from its record, and the seed's figures and
-    # reports are made again from both.
+    # reports are made again from both, and recorded: by the seed's own target too.
     record = repo_copy / "docs/results/runs/full_s1"
     (record / "run.json").unlink()
     (record / "results/synthfaces/ae/record.json").unlink()
     gaia_metrics = (record / "results/synthfaces/gaia/train_metrics.json").read_text()
-    rebuilt = run_snakemake(repo_copy, "--cores", "2", "full")
+    rebuilt = run_snakemake(repo_copy, "--cores", "2", "full_s1")
     assert rebuilt.returncode == 0, rebuilt.stderr[-3000:]
     printed = rebuilt.stdout + rebuilt.stderr
     training = re.findall(r"gaia train --experiment (\S+) --log (\S+)", printed)
@@ -223,6 +226,7 @@ def test_full_target_runs_each_seed_and_reports_over_them(repo_copy: Path) -> No
     assert "gaia restore --experiment synthfaces/gaia" in printed
     assert (record / "results/synthfaces/gaia/train_metrics.json").read_text() == gaia_metrics
     assert json.loads((record / "run.json").read_text())["seed"] == 1
+    assert (record / "results/synthfaces/ae/record.json").is_file()
     assert (repo_copy / "results/full_s1/reports/figures/reconstructions_synthfaces.png").is_file()
     assert not (repo_copy / "results/full_s1/results/synthfaces/gaia/model.pt").exists()
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from gaia import code_deps, paths, plan, steps
 from gaia import resources as costs
 from gaia.config import lookup, validate_params, write_effective_params
-from gaia.runs import built_by_run, run_params
+from gaia.runs import built_by_run, is_recorded, run_params
 from gaia.utils.gpus import gpu_slots_per_job, schedulable_cpus
 
 
@@ -212,6 +212,15 @@ def run_outputs(root):
 def record_files(target, seed):
     """Every file of a seed's record: its experiments' and its own."""
     return [str(f) for f in steps.record_files(config, target, seed)]
+
+
+def seed_outputs(target, seed):
+    """What `snakemake TARGET_sSEED` builds: the seed's run and its record (each experiment's as
+    soon as it is analysed), or only the record where it is current: a recorded seed's run is
+    not built again (its experiments would train, having no restore rules)."""
+    if is_recorded(config, target, seed):
+        return record_files(target, seed)
+    return run_outputs(run_root_of(target, seed)) + record_files(target, seed)
 
 
 def seeded_target_outputs(target):

@@ -6,7 +6,7 @@
 # seeds' records in the target's report_dir. An experiment whose record is committed and
 # current is restored from it (`gaia restore`, a rule without wildcards, which Snakemake
 # prefers to the steps' rules) and not trained again; a seed whose whole record is has no rules
-# at all. `snakemake full_s1` builds one seed's run.
+# at all. `snakemake full_s1` builds one seed's run and records it.
 
 
 PLANNER = plan.Planner(config)  # the seeded targets' own jobs, as dvc.yaml's (gaia/plan.py)
@@ -18,7 +18,7 @@ for SEEDED_TARGET, SEEDED_ENTRY in SEEDED.items():
             name:
                 paths.run_name(SEEDED_TARGET, SEED)
             input:
-                run_outputs(run_root_of(SEEDED_TARGET, SEED)),
+                seed_outputs(SEEDED_TARGET, SEED),
 
     # Each experiment's record as it finishes, or its restoring where its record is current,
     # and each seed's own record.
