@@ -123,8 +123,28 @@ def test_a_measure_whose_intervals_overlap_does_not_vote() -> None:
     found = Claim("k/d", "GAIA beats the AE", "d", (apart, overlapping), CONVERGED)
     assert found.verdict is Verdict.SUPPORTED
     alone = Claim("k/d", "GAIA beats the AE", "d", (overlapping,), CONVERGED)
-    assert alone.verdict is Verdict.NOT_MEASURED
-    assert alone.reason() == "no measure tells the two apart"
+    assert alone.verdict is Verdict.NOT_TOLD_APART  # measured, unlike a missing number
+    assert alone.reason() == "the 95% intervals overlap"
+    missing = Claim(
+        "k/d", "GAIA beats the AE", "d", (Measure("C2ST", ("gaia", "ae"), (None, 1.0)),)
+    )
+    assert missing.verdict is Verdict.NOT_MEASURED
+    over = OverSeeds({0: alone, 1: alone})
+    assert over.answer_row()[1:] == [
+        "not told apart (not told apart in 2 of 2 seeds)",
+        "C2ST: gaia 0.997 ± 0 vs ae 0.998 ± 0 (n = 2)",
+        "the 95% intervals overlap",
+    ]
+
+
+def test_the_answer_keeps_a_key_measure_whose_words_hold_a_semicolon() -> None:
+    sharp = Measure("|log ratio| (Laplacian; 0 = the data's)", ("gaia", "ae"), (0.3, 0.9))
+    other = Measure("FID", ("gaia", "ae"), (1.0, 2.0))
+    found = OverSeeds({0: Claim("k/d", "GAIA is sharp", "d", (sharp, other), CONVERGED)})
+    assert (
+        found.answer_row()[2]
+        == "|log ratio| (Laplacian; 0 = the data's): gaia 0.3 vs ae 0.9 (n = 1)"
+    )
 
 
 def test_overlapping_intervals_are_a_tie_where_the_claim_is_as_well_as() -> None:

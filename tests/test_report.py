@@ -468,6 +468,14 @@ def test_the_regulariser_claim_needs_its_ablation(default_params, tmp_path, monk
     path = paths.interpolation_metrics("synthfaces", "gaia_nodist")
     write_json(path, files[path] | {"distance_correlation": 0.85})
     assert verdict().startswith("not supported")
+    for model, rho in (("gaia", 0.8), ("gaia_nodist", 0.78)):  # within each other's intervals
+        path = paths.interpolation_metrics("synthfaces", model)
+        bounds = {
+            "distance_correlation_ci_low": rho - 0.05,
+            "distance_correlation_ci_high": rho + 0.05,
+        }
+        write_json(path, files[path] | {"distance_correlation": rho} | bounds)
+    assert verdict().startswith("not told apart: the 95% intervals overlap")
     target["models"].remove("gaia_nodist")
     assert verdict().startswith("not measured: this target trains no GAIA with distance_weight 0")
 

@@ -20,6 +20,7 @@ COLOURS = {
     Verdict.MIXED: "#ff7f00",
     Verdict.COLLAPSED: "#984ea3",
     Verdict.NOT_SETTLED: "#ffd92f",
+    Verdict.NOT_TOLD_APART: "#a6cee3",
     Verdict.NOT_MEASURED: "#d9d9d9",
 }
 LABEL_WIDTH = 48  # characters of a claim's words in its label

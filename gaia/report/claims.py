@@ -12,6 +12,8 @@ reports is written from it, never parsed back:
     supported       every measure goes the way the paper says
     not supported   none does
     mixed           the measures disagree (the report says which holds)
+    not told apart  every measure with both numbers has 95% intervals that overlap: the data
+                    cannot tell the two apart
     not measured    no measure has both numbers
 
 A verdict on a model that is still improving (or degrading) holds "at this budget".
@@ -44,6 +46,7 @@ class Verdict(StrEnum):
     MIXED = "mixed"
     COLLAPSED = "collapsed"
     NOT_SETTLED = "not settled"
+    NOT_TOLD_APART = "not told apart"
     NOT_MEASURED = "not measured"
 
 
@@ -159,6 +162,8 @@ class Claim:
         """The verdict of the measures at the end of training."""
         results = [m.holds for m in self.measures if m.holds is not None]
         if not results:
+            if any(m.votes and m.overlapping and None not in m.values for m in self.measures):
+                return Verdict.NOT_TOLD_APART
             return Verdict.NOT_MEASURED
         if all(results):
             return Verdict.SUPPORTED
@@ -183,16 +188,18 @@ class Claim:
             held = [m.quantity for m in self.measures if m.holds]
             failed = [m.quantity for m in self.measures if m.holds is False]
             parts.append(f"holds on {', '.join(held)}; not on {', '.join(failed)}")
-        elif verdict is Verdict.NOT_MEASURED:
-            overlap = any(m.votes and m.overlapping for m in self.measures)
-            parts.append(
-                self.untested
-                or ("no measure tells the two apart" if overlap else "no measure has both numbers")
-            )
+        elif verdict in (Verdict.NOT_TOLD_APART, Verdict.NOT_MEASURED):
+            parts.append(self.why_undecided())
         if self.at_budget and verdict is not Verdict.NOT_MEASURED:
             states = ", ".join(f"{m} {self.states[m].state}" for m in self.at_budget)
             parts.append(f"at this budget ({states})")
         return "; ".join(p for p in parts if p)
+
+    def why_undecided(self) -> str:
+        """Why no measure voted: their intervals overlap, or a number is missing."""
+        if self.measured is Verdict.NOT_TOLD_APART:
+            return "the 95% intervals overlap"
+        return self.untested or "no measure has both numbers"
 
     def verdict_text(self) -> str:
         reason = self.reason()
@@ -628,7 +635,9 @@ def _regulariser_claim(b: _Claims, d: str, ablation: str | None) -> None:
         [judged, shown] if ablation is not None else [shown],
         (b.gaia, b.ae, *([ablation] if ablation is not None else [])),
         why_not="GAIA without the regulariser keeps the pairwise structure as well",
-        untested="this target trains no GAIA with distance_weight 0 to compare with "
+        untested=""
+        if ablation is not None
+        else "this target trains no GAIA with distance_weight 0 to compare with "
         "(model gaia_nodist; in `full`)",
     )
 
@@ -794,6 +803,10 @@ class OverSeeds:
 
     def evidence(self) -> str:
         """Each measure's two numbers as mean ± sd over the seeds that measured both, with n."""
+        return "; ".join(self.evidence_parts())
+
+    def evidence_parts(self) -> list[str]:
+        """`evidence`, a part per measure (a measure's own words may hold '; ')."""
         parts = []
         for i, measure in enumerate(self.first.measures):
             known = [
@@ -809,7 +822,7 @@ class OverSeeds:
                 f"{measure.quantity}: {measure.names[0]} {spread(a)} vs {measure.names[1]} "
                 f"{spread(b)} (n = {len(known)})"
             )
-        return "; ".join(parts)
+        return parts
 
     def reason(self) -> str:
         """The seeds' collapses and budgets, in one line."""
@@ -822,6 +835,8 @@ class OverSeeds:
             )
         if self.verdict is Verdict.NOT_SUPPORTED and self.first.why_not:
             parts.append(self.first.why_not)
+        if self.verdict in (Verdict.NOT_TOLD_APART, Verdict.NOT_MEASURED):
+            parts.append(self.first.why_undecided())
         budget = self.at_budget()
         if budget and self.verdict is not Verdict.NOT_MEASURED:
             parts.append(f"at this budget: {', '.join(budget)} not converged in some seed")
@@ -839,7 +854,7 @@ class OverSeeds:
 
     def answer_row(self) -> list[str]:
         """[claim, verdict with its tally, the first measure over the seeds, why]."""
-        key_number = self.evidence().split("; ")[0]
+        key_number = self.evidence_parts()[0] if self.first.measures else ""
         return [self.first.title, f"{self.verdict} ({self.tally()})", key_number, self.reason()]
 
 
