@@ -62,16 +62,17 @@ def run_params(params: dict[str, Any], target: str, seed: int) -> dict[str, Any]
     return validate_params(run, source=f"the run of target {target!r} with seed {seed}")
 
 
-def publish_figures(run_folder: Path, report_dir: Path) -> list[Path]:
-    """Copy a run's PNG figures and GIF animations next to the target's report (figures/)."""
-    source = run_folder / paths.FIGURES
-    target = report_dir / "figures"
-    target.mkdir(parents=True, exist_ok=True)
+def publish_figures(params: dict[str, Any], target: str, seed: int, report_dir: Path) -> list[Path]:
+    """Copy the PNG figures and GIF animations of a seed's record next to the target's report
+    (figures/): those its run draws today, never another file the folder may hold."""
+    folder = report_dir / "figures"
+    folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for png in sorted([*source.glob("*.png"), *source.glob("*.gif")]):
-        with atomic_path(target / png.name) as tmp:
-            shutil.copyfile(png, tmp)
-        written.append(target / png.name)
+    for _, figure in record_copies(params, target, seed):
+        if figure.parent.name == paths.FIGURES.name and figure.suffix in (".png", ".gif"):
+            with atomic_path(folder / figure.name) as tmp:
+                shutil.copyfile(figure, tmp)
+            written.append(folder / figure.name)
     return written
 
 
@@ -289,6 +290,12 @@ def record_run(params: dict[str, Any], target: str, seed: int) -> Path:
     for source, copy in copies:
         _copy(source, copy)
     folder = record_dir(params, target, seed)
+    # The figures folder holds exactly today's figures: one an earlier record drew (e.g. of a
+    # dataset since dropped) would be committed, and published, as if current.
+    kept = {copy for _, copy in copies}
+    for stale in (folder / paths.FIGURES).glob("*"):
+        if stale.is_file() and stale not in kept:
+            stale.unlink()
     write_json(
         folder / RECORD,
         {

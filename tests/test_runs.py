@@ -77,14 +77,21 @@ def test_a_step_in_a_run_reads_its_parameters_and_writes_into_its_folder(
     assert "write TARGET_sSEED, e.g. full_s0" in capsys.readouterr().err
 
 
-def test_every_seed_is_jobs_of_one_dag(default_params: dict) -> None:
+def test_every_seed_is_jobs_of_one_dag(
+    default_params: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """`snakemake full` plans each seed's steps as jobs of their own (no nested Snakemake): a
     training job per model and seed, in the seed's folder, on the shared data, depending on
     the repository's code; or, for an experiment whose record is committed and current, a job
-    that restores it from the record."""
-    stages = snakemake_stages(Path(__file__).resolve().parents[1], ("full",))
+    that restores it from the record; and nothing for a seed whose whole record is."""
+    repo = Path(__file__).resolve().parents[1]
+    stages = snakemake_stages(repo, ("full",))
     full = default_params["targets"]["full"]
     for seed in full["seeds"]:
+        monkeypatch.chdir(repo)  # the records lie in the repository's docs/results/runs/
+        if is_recorded(default_params, "full", seed):
+            assert not [name for name in stages if f"full_s{seed}" in name]
+            continue
         for dataset in full["datasets"]:
             for model in full["models"]:
                 restore = stages.get(f"restore_full_s{seed}_{dataset}_{model}")
@@ -145,6 +152,11 @@ def test_full_target_runs_each_seed_and_reports_over_them(repo_copy: Path) -> No
         experiments={"synthfaces": {model: {"steps": 6} for model in models}},
     )
     params_file.write_text(yaml.safe_dump(params, sort_keys=False))
+    # A figure of an earlier record (here: of a dataset this target no longer has) is neither
+    # kept in the new record nor published beside the report.
+    stale = repo_copy / "docs/results/runs/full_s0/reports/figures/stale_lines.png"
+    stale.parent.mkdir(parents=True, exist_ok=True)
+    stale.write_bytes(b"not a figure of today's record")
     done = run_snakemake(repo_copy, "--cores", "2", "full")
     assert done.returncode == 0, done.stderr[-3000:]
     weights = {}
@@ -179,6 +191,7 @@ def test_full_target_runs_each_seed_and_reports_over_them(repo_copy: Path) -> No
         assert (repo_copy / f"docs/results/figures/{figure}.png").is_file()
     again = run_snakemake(repo_copy, "--cores", "2", "-n", "full")
     assert again.returncode == 0 and "Nothing to be done" in again.stdout + again.stderr
+    assert not stale.exists()
     figures = {p.name for p in (repo_copy / "docs/results/figures").glob("*.png")}
     assert {"training_synthfaces.png", "reconstructions_synthfaces.png"} <= figures
     for name in figures:

@@ -325,7 +325,7 @@ def write_target_report(params: dict[str, Any], target: str) -> Path:
     entry = seeded_target(params, target)
     report_dir = Path(entry["report_dir"])
     text = target_markdown(params, target)  # first: a missing record stops it before any write
-    publish_figures(record_dir(params, target, entry["seeds"][0]), report_dir)
+    publish_figures(params, target, entry["seeds"][0], report_dir)
     folders = {seed: record_dir(params, target, seed) for seed in entry["seeds"]}
     plot_over_seeds(_figure_values(entry, folders), report_dir / OVER_SEEDS_FIGURE)
     plot_curves_over_seeds(_curves(entry, folders), report_dir / CURVES_FIGURE)
