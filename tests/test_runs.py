@@ -87,8 +87,8 @@ def test_every_seed_is_jobs_of_one_dag(
     repo = Path(__file__).resolve().parents[1]
     stages = snakemake_stages(repo, ("full",))
     full = default_params["targets"]["full"]
+    monkeypatch.chdir(repo)  # the records lie in the repository's docs/results/runs/
     for seed in full["seeds"]:
-        monkeypatch.chdir(repo)  # the records lie in the repository's docs/results/runs/
         if is_recorded(default_params, "full", seed):
             assert not [name for name in stages if f"full_s{seed}" in name]
             continue
