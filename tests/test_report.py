@@ -537,6 +537,14 @@ def test_a_pipe_inside_a_cell_does_not_split_it() -> None:
     assert len(re.split(r"(?<!\\)\|", row)) == len(re.split(r"(?<!\\)\|", header))
 
 
+def test_equal_values_over_the_seeds_have_no_spread() -> None:
+    from gaia.report.markdown import mean_sd, spread
+
+    assert spread([0.9052] * 3) == "0.9052 ± 0"  # np.std gives 1.4e-16 for these
+    assert mean_sd([0.1, 0.3]) == pytest.approx((0.2, 0.1414), abs=1e-4)
+    assert spread([0.5]) == "0.5"
+
+
 def test_the_stamp_ignores_the_reports_own_folder(tmp_path: Path, monkeypatch) -> None:
     from gaia.report.target import git_commit
 
