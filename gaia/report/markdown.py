@@ -35,9 +35,10 @@ def with_interval(value: float | None, interval: tuple[float, float] | None) -> 
 def mean_sd(values: Sequence[float]) -> tuple[float, float]:
     """The mean and the sample standard deviation (0 for a single value, and exactly 0 for
     equal values, whose mean's rounding would otherwise read as a spread like 1.4e-16)."""
+    mean = float(np.mean(values))
     if len(values) < 2 or min(values) == max(values):
-        return float(np.mean(values)), 0.0
-    return float(np.mean(values)), float(np.std(values, ddof=1))
+        return mean, 0.0
+    return mean, float(np.std(values, ddof=1))
 
 
 def spread(values: Sequence[float]) -> str:
