@@ -605,7 +605,10 @@ def test_compute_counts_core_hours_on_the_cpu_and_gpu_hours_on_cuda(tmp_path: Pa
     rows = {tuple(line.split(" | ")[1:3]): line.split(" | ") for line in lines if "| lines" in line}
     assert rows["gaia", "100"][3:] == ["core (bf16)", "1.5 ± 0.7071", "3", "2 |"]
     assert rows["ae", "100"][3:] == ["GPU (bf16)", "6", "6", "1 |"]
-    assert "In all: 3 core-hours, 6 GPU-hours." in "\n".join(lines)
+    assert (
+        "In all: 3 core-hours, 6 GPU-hours (seed 0: 1 core-hours, 6 GPU-hours; "
+        "seed 1: 2 core-hours)." in "\n".join(lines)
+    )
 
 
 def test_a_missing_record_stops_the_target_report_before_it_writes(

@@ -285,32 +285,46 @@ def training_hours(metrics: dict[str, Any], cpu_threads: int) -> tuple[str, floa
 
 def compute_table(entry: dict[str, Any], folders: dict[int, Path], cpu_threads: int) -> list[str]:
     """What training each experiment took, from its records: hours per seed (mean ± sd) and
-    in total over the seeds, in core-hours on the CPU and GPU-hours on CUDA."""
-    rows, totals = [], {}
+    in total over the seeds, in core-hours on the CPU and GPU-hours on CUDA; and each seed's
+    total."""
+    rows, per_seed = [], {}
     for dataset in entry["datasets"]:
         for model in entry["models"]:
-            runs = [
-                load(folder / paths.train_metrics(dataset, model))
-                for folder in folders.values()
+            runs = {
+                seed: load(folder / paths.train_metrics(dataset, model))
+                for seed, folder in folders.items()
                 if (folder / paths.train_metrics(dataset, model)).exists()
-            ]
-            costs = [(*training_hours(m, cpu_threads), m["precision"]) for m in runs]
+            }
+            costs = [(*training_hours(m, cpu_threads), m["precision"]) for m in runs.values()]
+            for seed, (unit, hours, _) in zip(runs, costs, strict=True):
+                seed_hours = per_seed.setdefault(seed, {})
+                seed_hours[unit] = seed_hours.get(unit, 0.0) + hours
             for unit in sorted({unit for unit, _, _ in costs}):
                 hours = [h for u, h, _ in costs if u == unit]
                 precisions = sorted({p for u, _, p in costs if u == unit})
-                totals[unit] = totals.get(unit, 0.0) + sum(hours)
-                row = [dataset, model, runs[0]["steps"], f"{unit} ({', '.join(precisions)})"]
+                steps = next(iter(runs.values()))["steps"]
+                row = [dataset, model, steps, f"{unit} ({', '.join(precisions)})"]
                 rows.append([*row, spread(hours), number(sum(hours)), len(hours)])
     if not rows:
         return []
-    summary = ", ".join(f"{number(hours)} {unit}-hours" for unit, hours in totals.items())
+
+    def hours_text(hours_by_unit: dict[str, float]) -> str:
+        return ", ".join(f"{number(hours)} {unit}-hours" for unit, hours in hours_by_unit.items())
+
+    totals = {}
+    for seed_hours in per_seed.values():
+        for unit, hours in seed_hours.items():
+            totals[unit] = totals.get(unit, 0.0) + hours
+    seeds_text = "; ".join(
+        f"seed {seed}: {hours_text(per_seed[seed])}" for seed in sorted(per_seed)
+    )
     return [
         "## Compute",
         "",
         "Training time of every experiment, from its record (train_metrics.json: the training "
         "process's seconds times its threads on the CPU, or its GPUs), in hours per seed (mean "
         "± sd) and over the seeds; the analyses, FID and figures are not counted "
-        f"(docs/benchmarks.md). In all: {summary}.",
+        f"(docs/benchmarks.md). In all: {hours_text(totals)} ({seeds_text}).",
         "",
         *table(["dataset", "model", "steps", "unit (precision)", "per seed", "total", "n"], rows),
     ]
