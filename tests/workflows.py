@@ -39,11 +39,14 @@ def run_snakemake(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def snakemake_stages(
-    root: Path, targets: tuple[str, ...] = ("all", "full", "paper"), forced: bool = True
+    root: Path,
+    targets: tuple[str, ...] = ("all", "full", "paper"),
+    forced: bool = True,
+    extra: tuple[str, ...] = (),
 ) -> dict[str, Stage]:
-    """Jobs of a dry run (forced: every job of the targets), keyed like DVC stages: rule name,
-    then -wildcard values."""
-    flags = ["--cores", "1", "--dry-run", "--printshellcmds", "--nolock"]
+    """Jobs of a dry run (forced: every job of the targets; `extra`: more Snakemake arguments),
+    keyed like DVC stages: rule name, then -wildcard values."""
+    flags = ["--cores", "1", "--dry-run", "--printshellcmds", "--nolock", *extra]
     done = run_snakemake(root, *flags, *(["--forceall"] if forced else []), *targets)
     if done.returncode != 0:
         raise AssertionError(f"Snakemake dry run failed:\n{done.stderr[-3000:]}")
