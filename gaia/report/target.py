@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import platform
 import subprocess
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -297,24 +298,20 @@ def compute_table(entry: dict[str, Any], folders: dict[int, Path], cpu_threads: 
             }
             costs = [(*training_hours(m, cpu_threads), m["precision"]) for m in runs.values()]
             for seed, (unit, hours, _) in zip(runs, costs, strict=True):
-                seed_hours = per_seed.setdefault(seed, {})
-                seed_hours[unit] = seed_hours.get(unit, 0.0) + hours
+                per_seed.setdefault(seed, Counter())[unit] += hours
+            steps = next(iter(runs.values()))["steps"] if runs else None
             for unit in sorted({unit for unit, _, _ in costs}):
                 hours = [h for u, h, _ in costs if u == unit]
                 precisions = sorted({p for u, _, p in costs if u == unit})
-                steps = next(iter(runs.values()))["steps"]
                 row = [dataset, model, steps, f"{unit} ({', '.join(precisions)})"]
                 rows.append([*row, spread(hours), number(sum(hours)), len(hours)])
     if not rows:
         return []
 
-    def hours_text(hours_by_unit: dict[str, float]) -> str:
+    def hours_text(hours_by_unit: Counter[str]) -> str:
         return ", ".join(f"{number(hours)} {unit}-hours" for unit, hours in hours_by_unit.items())
 
-    totals = {}
-    for seed_hours in per_seed.values():
-        for unit, hours in seed_hours.items():
-            totals[unit] = totals.get(unit, 0.0) + hours
+    totals = sum(per_seed.values(), Counter())
     seeds_text = "; ".join(
         f"seed {seed}: {hours_text(per_seed[seed])}" for seed in sorted(per_seed)
     )
