@@ -13,7 +13,7 @@ from gaia.experiment import resolve_experiment
 from gaia.runs import run_params
 
 from conftest import REPO
-from workflows import run_snakemake
+from workflows import full_seeds_config, run_snakemake
 
 
 def test_training_time_follows_the_steps_and_the_device(default_params: dict) -> None:
@@ -98,10 +98,8 @@ def test_trainings_start_longest_first_and_every_other_job_goes_before_them(tmp_
     record, the figures and reports) goes before any training still waiting: results accrue as
     experiments finish (workflow/rules/common.smk). `full` runs a seed without committed
     records here (the committed seeds' experiments are restored, not recorded)."""
-    unrecorded = tmp_path / "seed.yaml"
-    unrecorded.write_text("targets: {full: {seeds: [0, 97]}}\n")
     args = ["-n", "--forceall", "--nolock", "--cores", "2", "all", "full"]
-    done = run_snakemake(REPO, *args, "--configfile", str(unrecorded))
+    done = run_snakemake(REPO, *args, "--configfile", str(full_seeds_config(tmp_path, [0, 97])))
     assert done.returncode == 0, done.stderr[-3000:]
     trainings: dict[str, int] = {}
     others: dict[str, int] = {}

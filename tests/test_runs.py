@@ -27,7 +27,7 @@ from gaia.runs import (
     trained_experiments,
 )
 
-from workflows import run_snakemake, snakemake_stages
+from workflows import full_seeds_config, run_snakemake, snakemake_stages
 
 
 def test_run_params_take_the_targets_models_seed_and_overrides(default_params: dict) -> None:
@@ -88,8 +88,7 @@ def test_every_seed_is_jobs_of_one_dag(
     repo = Path(__file__).resolve().parents[1]
     full = default_params["targets"]["full"]
     full["seeds"] = [*full["seeds"], 97]
-    seeds_file = tmp_path / "seeds.yaml"
-    seeds_file.write_text(f"targets: {{full: {{seeds: {full['seeds']}}}}}\n")
+    seeds_file = full_seeds_config(tmp_path, full["seeds"])
     stages = snakemake_stages(repo, ("full",), extra=("--configfile", str(seeds_file)))
     monkeypatch.chdir(repo)  # the records lie in the repository's docs/results/runs/
     for seed in full["seeds"]:

@@ -38,6 +38,14 @@ def run_snakemake(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def full_seeds_config(folder: Path, seeds: list[int]) -> Path:
+    """A Snakemake --configfile that runs `full` over `seeds`: with a seed no record holds
+    (97), a test sees the jobs that train and record, whatever git has recorded."""
+    config = folder / "full_seeds.yaml"
+    config.write_text(f"targets: {{full: {{seeds: {list(seeds)}}}}}\n")
+    return config
+
+
 def snakemake_stages(
     root: Path,
     targets: tuple[str, ...] = ("all", "full", "paper"),
